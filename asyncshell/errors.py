@@ -1,0 +1,29 @@
+"""The user-facing error tree.
+
+Everything asyncshell itself reports to a user is an ``AsyncshellError``: its
+message is one line a person can act on, shown without a traceback.  Anything
+else that escapes our own code is a bug, and ``cli`` says so.
+
+    AsyncshellError
+    ├── UsageError        bad command-line or %command arguments
+    ├── LessonError       a lesson file that cannot be loaded (file:line: field: why)
+    └── StoreError        the progress store cannot be used
+"""
+
+from __future__ import annotations
+
+
+class AsyncshellError(Exception):
+    """A problem we can explain to the user in one line."""
+
+
+class UsageError(AsyncshellError):
+    """Arguments that do not make sense; the message says what would."""
+
+
+class LessonError(AsyncshellError):
+    """A lesson file that cannot be loaded."""
+
+
+class StoreError(AsyncshellError):
+    """The progress store cannot be opened or written."""

@@ -1,0 +1,42 @@
+"""Where asyncshell keeps its files: the data home and the built-in lessons."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+HOME_ENV = "ASYNCSHELL_HOME"
+
+
+def data_home() -> Path:
+    """The folder for history, progress and anything else we store.
+
+    ``ASYNCSHELL_HOME`` wins so that tests and classrooms can point it anywhere.
+    """
+    override = os.environ.get(HOME_ENV)
+    if override:
+        return Path(override).expanduser()
+    if sys.platform == "win32":
+        base = Path(os.environ.get("APPDATA") or Path.home() / "AppData" / "Roaming")
+    elif sys.platform == "darwin":
+        base = Path.home() / "Library" / "Application Support"
+    else:
+        base = Path(os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share")
+    return base / "asyncshell"
+
+
+def ensure_data_home() -> Path:
+    """Create the data home on first use, not at import, so read-only runs write nothing."""
+    home = data_home()
+    home.mkdir(parents=True, exist_ok=True)
+    return home
+
+
+def builtin_lessons_dir() -> Path:
+    """The shipped lessons: package data when installed, the checkout's ``lessons/`` when editable."""
+    here = Path(__file__).resolve().parent
+    packaged = here / "lessons"
+    if packaged.is_dir():
+        return packaged
+    return here.parent / "lessons"
