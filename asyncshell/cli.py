@@ -1,4 +1,180 @@
-from asyncshell.paths import builtin_lessons_dir
-def main():
-    print(sorted(p.name for p in builtin_lessons_dir().iterdir()))
-    return 0
+"""The ``asyncshell`` command: parses arguments, wires the pieces, and turns errors into exit codes.
+
+This is the only place that knows whether we talk to a terminal or a pipe, and
+the only place that catches everything: an error of ours reaches the user as one
+line, never as a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import importlib
+import os
+import platform
+import sys
+import traceback
+from typing import Any, Callable, Sequence
+
+from asyncshell import __version__
+from asyncshell.console import Console, color_wanted
+from asyncshell.errors import AsyncshellError
+from asyncshell.paths import data_home
+
+# Subcommands load their module only when used: name -> ("module:function", summary).
+# Each function takes the remaining arguments and returns an exit status.
+SUBCOMMANDS: dict[str, tuple[str, str]] = {}
+
+
+def build_parser() -> argparse.ArgumentParser:
+    epilog = "\n".join(f"  asyncshell {name:<9} {summary}" for name, (_, summary) in SUBCOMMANDS.items())
+    parser = argparse.ArgumentParser(
+        prog="asyncshell",
+        description="A Python shell for learning asyncio: top-level await, and one event loop that keeps running between inputs.",
+        epilog=("subcommands:\n" + epilog) if epilog else None,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--version", action="version", version=f"asyncshell {__version__} (Python {platform.python_version()})")
+    parser.add_argument("--no-color", action="store_true", help="plain output, no colours (also: NO_COLOR=1)")
+    parser.add_argument("-c", dest="code", metavar="CODE", help="run CODE (top-level await allowed) and exit")
+    parser.add_argument("-i", dest="stay", action="store_true", help="stay in the shell after -c CODE or FILE, with its names")
+    parser.add_argument("file", nargs="?", metavar="FILE", help="run a Python file (top-level await allowed) and exit")
+    parser.add_argument("args", nargs=argparse.REMAINDER, help="arguments for CODE or FILE, in sys.argv")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    try:
+        if argv and argv[0] in SUBCOMMANDS:
+            target, _ = SUBCOMMANDS[argv[0]]
+            module, _, function = target.partition(":")
+            command: Callable[[list[str]], int] = getattr(importlib.import_module(module), function)
+            return command(argv[1:])
+        return run_shell(build_parser().parse_args(argv))
+    except AsyncshellError as exc:
+        print(f"asyncshell: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+    except Exception as exc:  # noqa: BLE001 - the last line of defence: a bug of ours
+        return _report_bug(exc)
+    finally:
+        _quiet_broken_pipe()
+
+
+def banner() -> str:
+    return (
+        f"asyncshell {__version__} on Python {platform.python_version()}: top-level await is on, "
+        "and the event loop keeps running between inputs.\n"
+        "Type %help for shell commands; exit() or Ctrl-D leaves.\n"
+    )
+
+
+def run_shell(args: argparse.Namespace) -> int:
+    from asyncshell.evaluator import Evaluator
+    from asyncshell.runner import run
+    from asyncshell.session import Session
+
+    first = _first_input(args)
+    stay = args.stay or first is None
+    terminal = stay and sys.stdin.isatty() and sys.stdout.isatty()
+    color = color_wanted(args.no_color, sys.stdout)
+    if not terminal:
+        with contextlib.suppress(AttributeError, ValueError):
+            sys.stdin.reconfigure(errors="replace")  # type: ignore[union-attr]
+    if first is None or first[1] != "<string>":
+        sys.path.insert(0, os.path.dirname(os.path.abspath(first[1])) if first else "")
+    with _patched_stdout(terminal):
+        console = Console(sys.stdout, sys.stderr, color=color)
+        loop = asyncio.new_event_loop()
+        evaluator = Evaluator(write=console.write, loop=loop)
+        session = Session(evaluator, console, interactive=terminal)
+        reader = _make_reader(terminal, stay, evaluator.namespace, color)
+        return run(loop, session, _main(session, reader, first, stay, banner() if terminal else None))
+
+
+async def _main(session: Any, reader: Any, first: tuple[str, str] | None, stay: bool, greeting: str | None) -> int:
+    if first is not None:
+        source, filename = first
+        if filename != "<string>":
+            session.evaluator.namespace["__file__"] = filename
+        await session.run_source(source, filename)
+        if not stay and session.exit_code is None:
+            session.exit_code = 1 if session.failed else 0
+    if greeting and session.exit_code is None:
+        session.console.write(greeting)
+    return await session.run(reader)
+
+
+def _first_input(args: argparse.Namespace) -> tuple[str, str] | None:
+    """(source, filename) for -c or FILE, with sys.argv set as Python would set it."""
+    if args.code is not None:
+        sys.argv = ["-c"] + ([args.file] if args.file else []) + args.args
+        return args.code, "<string>"
+    if args.file is None:
+        sys.argv = [""]
+        return None
+    try:
+        with open(args.file, encoding="utf-8") as handle:
+            source = handle.read()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise AsyncshellError(f"can't run {args.file!r}: {getattr(exc, 'strerror', None) or exc}") from None
+    sys.argv = [args.file] + args.args
+    return source, args.file
+
+
+def _make_reader(terminal: bool, stay: bool, namespace: dict[str, Any], color: bool) -> Any:
+    if not stay:
+        async def at_end() -> None:
+            return None
+
+        return at_end
+    if terminal:
+        from asyncshell.ui import PromptReader
+
+        return PromptReader(namespace, color=color, history_path=data_home() / "history")
+    from asyncshell.piped import PipedReader
+
+    return PipedReader(sys.stdin)
+
+
+@contextlib.contextmanager
+def _patched_stdout(terminal: bool):  # type: ignore[no-untyped-def]
+    """In a terminal, print() from background tasks lands above the prompt, not inside it."""
+    if not terminal:
+        yield
+        return
+    from prompt_toolkit.patch_stdout import patch_stdout
+
+    with patch_stdout(raw=True):
+        yield
+
+
+def _report_bug(exc: BaseException) -> int:
+    where = ""
+    try:
+        log = data_home() / "crash.log"
+        log.parent.mkdir(parents=True, exist_ok=True)
+        with open(log, "a", encoding="utf-8") as handle:
+            handle.write("".join(traceback.format_exception(exc)) + "\n")
+        where = f"; details in {log}"
+    except OSError:
+        pass
+    print(f"asyncshell: internal error, this is a bug: {type(exc).__name__}: {exc}{where}", file=sys.stderr)
+    return 70
+
+
+def _quiet_broken_pipe() -> None:
+    """Output piped into `head` is fine: no 'Exception ignored ... BrokenPipeError' at exit.
+
+    User code may have replaced or closed sys.stdout, so the real stream is the one flushed.
+    """
+    sys.stdout = sys.__stdout__
+    try:
+        sys.__stdout__.flush()
+    except (BrokenPipeError, ValueError, OSError, AttributeError):
+        with contextlib.suppress(OSError, ValueError, AttributeError):
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.__stdout__.fileno())

@@ -1,0 +1,224 @@
+"""Runs what the user typed on the live loop, in one namespace; no terminal code.
+
+Each input is compiled with top-level ``await`` allowed and run as a task on the
+running loop, so the loop (and every task the user started) keeps going while it
+runs and after it ends.  The caller decides how to show values and errors.
+"""
+
+from __future__ import annotations
+
+import __future__
+import ast
+import asyncio
+import builtins
+import dataclasses
+import inspect
+import linecache
+import os
+import sys
+import textwrap
+import traceback
+import types
+from typing import Any, Callable, Literal
+
+from asyncshell.tasks import FailureReporter, TaskWatch
+
+_FLAGS = ast.PyCF_ALLOW_TOP_LEVEL_AWAIT
+_FUTURE_FLAGS = [getattr(__future__, name).compiler_flag for name in __future__.all_feature_names]
+_PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__)) + os.sep
+
+
+class Quitter:
+    """``exit`` and ``quit`` that leave the shell without closing stdin (site's version does)."""
+
+    def __init__(self, name: str) -> None:
+        self._name = name
+
+    def __repr__(self) -> str:
+        return f"Use {self._name}(), Ctrl-D or %quit to leave asyncshell"
+
+    def __call__(self, code: object = None) -> None:
+        raise SystemExit(code)
+
+
+def new_namespace() -> dict[str, Any]:
+    """A fresh ``__main__``-like namespace with asyncio already imported."""
+    return {
+        "__name__": "__main__",
+        "__doc__": None,
+        "__builtins__": builtins,
+        "asyncio": asyncio,
+        "exit": Quitter("exit"),
+        "quit": Quitter("quit"),
+    }
+
+
+@dataclasses.dataclass(frozen=True)
+class Outcome:
+    """How one input ended.  ``error`` is set for "error"; ``exit_code`` for "exit"."""
+
+    kind: Literal["ok", "error", "interrupted", "exit"]
+    error: BaseException | None = None
+    exit_code: int = 0
+
+
+def exit_code_of(exc: SystemExit) -> tuple[int, str | None]:
+    """The process status for ``SystemExit(arg)``, and a message to print, as Python does."""
+    if exc.code is None:
+        return 0, None
+    if isinstance(exc.code, int):
+        return exc.code, None
+    return 1, str(exc.code)
+
+
+def _is_ours(frame: types.FrameType) -> bool:
+    return frame.f_code.co_filename.startswith(_PACKAGE_DIR)
+
+
+def _without_our_frames(tb: types.TracebackType | None) -> types.TracebackType | None:
+    frames = []
+    while tb is not None:
+        if not _is_ours(tb.tb_frame):
+            frames.append(tb)
+        tb = tb.tb_next
+    for current, following in zip(frames, frames[1:] + [None]):
+        current.tb_next = following
+    return frames[0] if frames else None
+
+
+def format_error(exc: BaseException) -> str:
+    """The traceback a user should see: their frames only, never the shell's."""
+    seen: set[int] = set()
+    pending: list[BaseException | None] = [exc]
+    while pending:
+        current = pending.pop()
+        if current is None or id(current) in seen:
+            continue
+        seen.add(id(current))
+        current.__traceback__ = _without_our_frames(current.__traceback__)
+        pending += [current.__cause__, current.__context__]
+        pending += list(getattr(current, "exceptions", ()))
+    if isinstance(exc, SyntaxError) and exc.text is None and exc.filename and exc.lineno:
+        exc.text = linecache.getline(exc.filename, exc.lineno) or None
+    return "".join(traceback.format_exception(exc))
+
+
+def remember_source(filename: str, source: str) -> None:
+    """Keep typed code where tracebacks and ``inspect`` look for it (never evicted: mtime None)."""
+    lines = source.splitlines(keepends=True)
+    linecache.cache[filename] = (len(source), None, lines, filename)
+
+
+class Evaluator:
+    """One namespace, one loop: ``await run(source)`` executes an input and reports how it ended."""
+
+    def __init__(
+        self,
+        namespace: dict[str, Any] | None = None,
+        *,
+        write: Callable[[str], None],
+        report_task_failure: FailureReporter | None = None,
+        loop: asyncio.AbstractEventLoop | None = None,
+    ) -> None:
+        self.namespace = new_namespace() if namespace is None else namespace
+        self._write = write
+        self.loop = self._loop = loop or asyncio.get_running_loop()
+        self.tasks = TaskWatch(self._loop, report_task_failure)
+        self.tasks.install()
+        self._count = 0
+        self._future_flags = 0
+        self._current: asyncio.Task[BaseException | None] | None = None
+        self._interrupted = False
+
+    @property
+    def running(self) -> bool:
+        return self._current is not None and not self._current.done()
+
+    def compile(self, source: str, filename: str) -> types.CodeType | None:
+        """Compile a whole input; raises SyntaxError like Python would.  None for nothing to run."""
+        if source[:1].isspace():
+            source = textwrap.dedent(source)  # a paste copied from inside a block
+        tree = compile(source, filename, "exec", _FLAGS | ast.PyCF_ONLY_AST | self._future_flags, dont_inherit=True)
+        if not tree.body:
+            return None
+        code = compile(ast.Interactive(body=tree.body), filename, "single", _FLAGS | self._future_flags, dont_inherit=True)
+        for flag in _FUTURE_FLAGS:
+            if code.co_flags & flag:
+                self._future_flags |= flag  # `from __future__ import ...` lasts, as in Python's REPL
+        return code
+
+    def next_filename(self) -> str:
+        self._count += 1
+        return f"<input-{self._count}>"
+
+    async def run(self, source: str, filename: str | None = None) -> Outcome:
+        """Run one input on the live loop.  Never raises for anything the user's code does."""
+        filename = filename or self.next_filename()
+        if filename.startswith("<"):
+            remember_source(filename, source)
+        try:
+            code = self.compile(source, filename)
+        except (SyntaxError, ValueError, OverflowError, MemoryError, RecursionError) as exc:
+            return Outcome("error", exc)
+        if code is None:
+            return Outcome("ok")
+        self._interrupted = False
+        task = self._loop.create_task(self._execute(code), name=f"input-{self._count}")
+        self._current = task
+        self.tasks.start_input(task)
+        try:
+            await asyncio.wait([task])
+        finally:
+            self._current = None
+            self.tasks.end_input()
+        return self._outcome(task)
+
+    def interrupt(self) -> bool:
+        """Ctrl-C: stop the running input.  Called from a signal handler; False when nothing runs.
+
+        Sync code that holds the loop (``while True: pass``, ``time.sleep``) can only be
+        stopped by raising where it runs; code waiting on an ``await`` is cancelled.
+        """
+        task = self._current
+        if task is None or task.done():
+            return False
+        self._interrupted = True
+        running = asyncio.current_task(self._loop)
+        if running is not task:
+            self._loop.call_soon_threadsafe(task.cancel)
+        if self.tasks.is_users(running):
+            raise KeyboardInterrupt
+        return True
+
+    async def _execute(self, code: types.CodeType) -> BaseException | None:
+        """The input task's body.  Returns what went wrong rather than raising, so that
+        KeyboardInterrupt and SystemExit from user code never escape into the loop."""
+        saved_hook = sys.displayhook
+        sys.displayhook = self._display
+        try:
+            result = eval(code, self.namespace)
+            if inspect.iscoroutine(result):
+                await result
+        except BaseException as exc:  # noqa: BLE001 - the user's code may raise anything
+            return exc
+        finally:
+            sys.displayhook = saved_hook
+        return None
+
+    def _display(self, value: object) -> None:
+        if value is None:
+            return
+        self.namespace["_"] = value
+        self._write(repr(value) + "\n")
+
+    def _outcome(self, task: asyncio.Task[BaseException | None]) -> Outcome:
+        if task.cancelled():
+            return Outcome("interrupted")
+        exc = task.result()
+        if exc is None:
+            return Outcome("ok")
+        if isinstance(exc, SystemExit):
+            return Outcome("exit", exc, exit_code_of(exc)[0])
+        if isinstance(exc, (KeyboardInterrupt, asyncio.CancelledError)) and self._interrupted:
+            return Outcome("interrupted")
+        return Outcome("error", exc)

@@ -1,0 +1,155 @@
+"""The shell's loop: read an input, run it as a %command or as Python, show how it went.
+
+It knows nothing of prompt_toolkit: it reads through a ``Reader`` (the terminal
+UI, piped stdin, or a test's list) and writes through a ``Console``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import linecache
+import warnings
+from typing import Any, Awaitable, Callable, Iterator
+
+from asyncshell.commands import CommandRegistry, registry as default_registry
+from asyncshell.console import Console
+from asyncshell.errors import AsyncshellError
+from asyncshell.evaluator import Evaluator, Outcome, exit_code_of, format_error
+from asyncshell.statements import is_command
+from asyncshell.tasks import describe_task
+
+Reader = Callable[[], Awaitable[str | None]]
+
+_SHUTDOWN_GRACE = 2.0
+
+
+class Session:
+    """One user's session on one loop.  ``await run(reader)`` returns the exit status."""
+
+    def __init__(
+        self,
+        evaluator: Evaluator,
+        console: Console,
+        *,
+        commands: CommandRegistry = default_registry,
+        interactive: bool = True,
+    ) -> None:
+        self.evaluator = evaluator
+        self.console = console
+        self.commands = commands
+        self.interactive = interactive
+        self.exit_code: int | None = None
+        self.failed = False  # did the last input end in an error (for -c and FILE)
+        self._reading: asyncio.Future[str | None] | None = None
+        evaluator.tasks.on_failure = self.report_task_failure
+
+    async def run(self, reader: Reader) -> int:
+        """Read and handle inputs until EOF or an exit request, then cancel leftover tasks."""
+        loop = asyncio.get_running_loop()
+        loop.set_exception_handler(self._on_loop_error)
+        with self._warnings_shown():
+            while self.exit_code is None:
+                self._reading = asyncio.ensure_future(reader())
+                try:
+                    text = await self._reading
+                except asyncio.CancelledError:
+                    if self.exit_code is None:
+                        raise
+                    break
+                finally:
+                    self._reading = None
+                if text is None:
+                    break
+                await self.handle(text)
+            await self._cancel_leftovers()
+        return self.exit_code or 0
+
+    async def handle(self, text: str) -> None:
+        """One input: a %command or Python.  Errors are shown; nothing propagates."""
+        if is_command(text):
+            try:
+                await self.commands.dispatch(self, text)
+            except AsyncshellError as exc:
+                self.console.error(str(exc))
+            return
+        if not text.strip():
+            return
+        self.show(await self.evaluator.run(text))
+
+    async def run_source(self, source: str, filename: str | None = None) -> Outcome:
+        """Run code that did not come from the reader (``-c``, a FILE) and show the outcome."""
+        outcome = await self.evaluator.run(source, filename)
+        self.show(outcome)
+        return outcome
+
+    def show(self, outcome: Outcome) -> None:
+        self.failed = outcome.kind == "error"
+        if outcome.kind == "error" and outcome.error is not None:
+            self.console.error(format_error(outcome.error))
+        elif outcome.kind == "interrupted":
+            lead = "\n" if self.interactive else ""  # the terminal echoed ^C without a newline
+            self.console.note(f"{lead}KeyboardInterrupt: the input was stopped; the loop and your tasks are still running.")
+        elif outcome.kind == "exit" and isinstance(outcome.error, SystemExit):
+            self.show_exit(outcome.error)
+
+    def show_exit(self, exc: SystemExit) -> None:
+        """``exit()`` or ``sys.exit()``: leave with its status, printing a message argument as Python does."""
+        code, message = exit_code_of(exc)
+        if message:
+            self.console.error(message)
+        self.request_exit(code)
+
+    def request_exit(self, code: int) -> None:
+        """Leave after the current input: from %quit, exit(), a background sys.exit, or a signal."""
+        self.exit_code = code
+        if self._reading is not None and not self._reading.done():
+            self._reading.cancel()
+
+    def on_sigint(self) -> None:
+        """Ctrl-C arrived as a signal: stop the running input, or leave a non-interactive run."""
+        if not self.evaluator.interrupt() and not self.interactive:
+            self.evaluator.loop.call_soon_threadsafe(self.request_exit, 130)
+
+    def report_task_failure(self, task: "asyncio.Task[Any]", exc: BaseException) -> None:
+        self.console.error(f"Task {task.get_name()!r} failed and nothing awaited it:\n{format_error(exc)}")
+
+    def _on_loop_error(self, loop: asyncio.AbstractEventLoop, context: dict[str, Any]) -> None:
+        message = context.get("message", "Error in the event loop")
+        exc = context.get("exception")
+        if isinstance(exc, BaseException):
+            self.console.error(f"{message}\n{format_error(exc)}")
+        else:
+            self.console.error(message)
+
+    @contextlib.contextmanager
+    def _warnings_shown(self) -> Iterator[None]:
+        """Route warnings through the console; a never-awaited coroutine warns every time."""
+        with warnings.catch_warnings():
+            warnings.simplefilter("default")
+            warnings.filterwarnings("always", category=RuntimeWarning)
+            warnings.showwarning = self._show_warning
+            yield
+
+    def _show_warning(self, message: Any, category: type[Warning], filename: str, lineno: int, file: Any = None, line: str | None = None) -> None:
+        text = f"{filename}:{lineno}: {category.__name__}: {message}"
+        source = line if line is not None else linecache.getline(filename, lineno)
+        if source.strip():
+            text += f"\n    {source.strip()}"
+        self.console.error(text)
+
+    async def _cancel_leftovers(self) -> None:
+        alive = self.evaluator.tasks.alive()
+        if not alive:
+            return
+        count = f"{len(alive)} task{'s' if len(alive) != 1 else ''}"
+        self.console.note(f"Cancelling {count} still running:")
+        for task in alive:
+            self.console.note(f"  {describe_task(task)}")
+            task.cancel()
+        done, pending = await asyncio.wait(alive, timeout=_SHUTDOWN_GRACE)
+        for task in done:
+            if not task.cancelled():
+                task.exception()  # seen; do not report it again at exit
+        if pending:
+            self.console.note(f"{len(pending)} did not stop within {_SHUTDOWN_GRACE:.0f} s; leaving anyway.")

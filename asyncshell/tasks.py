@@ -1,0 +1,98 @@
+"""The user's tasks on the live loop: readable names, who is still running, failures nobody awaited.
+
+A task is the user's when user code created it: the running input, or any task
+that one of the user's tasks started.  Tasks of the shell and of prompt_toolkit
+are never listed, cancelled at exit, or reported.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import collections
+import itertools
+import weakref
+from typing import Any, Callable, Coroutine
+
+FailureReporter = Callable[["asyncio.Task[Any]", BaseException], None]
+
+
+class Task(asyncio.Task):  # type: ignore[type-arg]
+    """A user task; keeps its readable name where Python 3.13.0 would rename it "None"."""
+
+    serial = 0  # creation order, for listing
+
+    def set_name(self, value: object) -> None:
+        if value is not None:
+            super().set_name(value)
+
+
+class TaskWatch:
+    """Installed as the loop's task factory; knows the user's tasks."""
+
+    def __init__(self, loop: asyncio.AbstractEventLoop, on_failure: FailureReporter | None = None) -> None:
+        self._loop = loop
+        self.on_failure: FailureReporter = on_failure or (lambda task, exc: None)
+        self._roots: weakref.WeakSet[asyncio.Task[Any]] = weakref.WeakSet()
+        self._user: weakref.WeakSet[Task] = weakref.WeakSet()
+        self._counters: collections.Counter[str] = collections.Counter()
+        self._serials = itertools.count(1)
+        self._failed: list[asyncio.Task[Any]] = []
+        self._input_running = False
+
+    def install(self) -> None:
+        self._loop.set_task_factory(self._create_task)
+
+    def start_input(self, task: asyncio.Task[Any]) -> None:
+        """Mark ``task`` as running user code; failures wait until it ends, when an await may have seen them."""
+        self._roots.add(task)
+        self._input_running = True
+
+    def end_input(self) -> None:
+        self._input_running = False
+        self._loop.call_soon(self._report_unretrieved)
+
+    def alive(self) -> list[Task]:
+        """The user's tasks that have not finished, oldest first."""
+        tasks = [task for task in self._user if not task.done()]
+        return sorted(tasks, key=lambda task: task.serial)
+
+    def is_users(self, task: asyncio.Task[Any] | None) -> bool:
+        return task is not None and (task in self._user or task in self._roots)
+
+    def _create_task(self, loop: asyncio.AbstractEventLoop, coro: Coroutine[Any, Any, Any], **kwargs: Any) -> asyncio.Task[Any]:
+        if not self.is_users(asyncio.current_task(loop)):
+            return asyncio.Task(coro, loop=loop, **kwargs)
+        base = getattr(coro, "__qualname__", type(coro).__name__).rsplit(".", 1)[-1]
+        self._counters[base] += 1
+        kwargs.setdefault("name", f"{base}-{self._counters[base]}")
+        task = Task(coro, loop=loop, **kwargs)
+        task.serial = next(self._serials)
+        self._user.add(task)
+        task.add_done_callback(self._on_done)
+        return task
+
+    def _on_done(self, task: asyncio.Task[Any]) -> None:
+        if task.cancelled() or not getattr(task, "_log_traceback", False):
+            return
+        self._failed.append(task)
+        if not self._input_running:
+            # Let the callbacks of whoever awaits it run first; they retrieve the error.
+            self._loop.call_soon(self._report_unretrieved)
+
+    def _report_unretrieved(self) -> None:
+        failed, self._failed = self._failed, []
+        for task in failed:
+            # asyncio's own flag for "an exception nobody has looked at yet".
+            if getattr(task, "_log_traceback", False):
+                exc = task.exception()  # marks it retrieved, so asyncio does not log it again
+                if exc is not None:
+                    self.on_failure(task, exc)
+
+
+def describe_task(task: "asyncio.Task[Any]") -> str:
+    """One line: the task's name, its coroutine, and where it is suspended."""
+    coro = task.get_coro()
+    name = getattr(coro, "__qualname__", type(coro).__name__)
+    frame = getattr(coro, "cr_frame", None)
+    where = f" at {frame.f_code.co_filename}:{frame.f_lineno}" if frame is not None else ""
+    return f"{task.get_name()} ({name}(){where})"

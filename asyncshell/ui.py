@@ -1,0 +1,151 @@
+"""The terminal front end: prompt_toolkit reads inputs on the live loop; nothing here runs code.
+
+Reading happens with ``prompt_async`` on the same loop as the user's tasks, so
+they keep running while the prompt waits.  Highlighting loads once the first
+prompt is up, so start-up pays only for what the prompt needs.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import importlib
+from pathlib import Path
+from typing import Any, Callable, Iterable
+
+from prompt_toolkit import PromptSession
+from prompt_toolkit.completion import CompleteEvent, Completer, Completion
+from prompt_toolkit.document import Document
+from prompt_toolkit.filters import Condition
+from prompt_toolkit.history import FileHistory, History, InMemoryHistory
+from prompt_toolkit.input import Input
+from prompt_toolkit.key_binding import KeyBindings, KeyPressEvent
+from prompt_toolkit.lexers import DynamicLexer, Lexer
+from prompt_toolkit.output import ColorDepth, Output
+
+from asyncshell.completion import complete
+from asyncshell.statements import next_indent, should_submit
+
+PROMPT = ">>> "
+CONTINUATION = "... "
+
+
+class NamespaceCompleter(Completer):
+    """Completes names and attributes from the live namespace (the logic lives in ``completion``)."""
+
+    def __init__(self, namespace: dict[str, Any]) -> None:
+        self._namespace = namespace
+
+    def get_completions(self, document: Document, complete_event: CompleteEvent) -> Iterable[Completion]:
+        word, candidates = complete(document.text_before_cursor, self._namespace)
+        for candidate in candidates:
+            yield Completion(candidate, start_position=-len(word))
+
+
+class _ForgivingFileHistory(FileHistory):
+    """History that keeps working in memory when its file cannot be written."""
+
+    def store_string(self, string: str) -> None:
+        try:
+            super().store_string(string)
+        except OSError:
+            pass
+
+
+def open_history(path: Path | None) -> History:
+    if path is None:
+        return InMemoryHistory()
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.touch(exist_ok=True)
+    except OSError:
+        return InMemoryHistory()
+    return _ForgivingFileHistory(str(path))
+
+
+def key_bindings() -> KeyBindings:
+    """Enter runs a complete input and continues an incomplete one; Alt-Enter always runs."""
+    bindings = KeyBindings()
+
+    @Condition
+    def completion_selected() -> bool:
+        from prompt_toolkit.application.current import get_app
+
+        state = get_app().current_buffer.complete_state
+        return bool(state and state.current_completion)
+
+    @bindings.add("enter", filter=~completion_selected)
+    def _enter(event: KeyPressEvent) -> None:
+        buffer = event.current_buffer
+        document = buffer.document
+        if document.is_cursor_at_the_end and should_submit(buffer.text):
+            buffer.validate_and_handle()
+        else:
+            buffer.insert_text("\n" + next_indent(document.text_before_cursor))
+
+    @bindings.add("escape", "enter")
+    def _run_now(event: KeyPressEvent) -> None:
+        event.current_buffer.validate_and_handle()
+
+    @bindings.add("tab", filter=~completion_selected)
+    def _tab(event: KeyPressEvent) -> None:
+        buffer = event.current_buffer
+        if not buffer.document.current_line_before_cursor.strip():
+            buffer.insert_text("    ")
+        else:
+            buffer.start_completion(select_first=False)
+
+    return bindings
+
+
+class PromptReader:
+    """A session ``Reader``: one prompt per call; None on Ctrl-D.  Ctrl-C while typing clears the line."""
+
+    def __init__(
+        self,
+        namespace: dict[str, Any],
+        *,
+        color: bool = True,
+        history_path: Path | None = None,
+        message: Callable[[], str] | None = None,
+        input: Input | None = None,
+        output: Output | None = None,
+    ) -> None:
+        self._lexer: Lexer | None = None
+        self._color = color
+        self._highlighting: asyncio.Task[None] | None = None
+        self._message = message or (lambda: PROMPT)
+        self.prompt = PromptSession(
+            message=lambda: self._message(),
+            multiline=True,
+            prompt_continuation=lambda width, line_number, is_soft_wrap: CONTINUATION,
+            key_bindings=key_bindings(),
+            lexer=DynamicLexer(lambda: self._lexer),
+            completer=NamespaceCompleter(namespace),
+            complete_while_typing=False,
+            history=open_history(history_path),
+            enable_open_in_editor=True,
+            tempfile_suffix=".py",
+            color_depth=None if color else ColorDepth.DEPTH_1_BIT,
+            input=input,
+            output=output,
+        )
+
+    async def __call__(self, default: str = "") -> str | None:
+        if self._color and self._highlighting is None:
+            self._highlighting = asyncio.get_running_loop().create_task(self._load_highlighting())
+        while True:
+            try:
+                return await self.prompt.prompt_async(default=default, set_exception_handler=False, handle_sigint=False)
+            except KeyboardInterrupt:
+                default = ""  # Ctrl-C while typing: a fresh, empty line
+            except EOFError:
+                return None
+
+    async def _load_highlighting(self) -> None:
+        """Import pygments off the loop after the prompt is up, then repaint in colour."""
+        from prompt_toolkit.lexers import PygmentsLexer
+
+        module = await asyncio.to_thread(importlib.import_module, "pygments.lexers.python")
+        self._lexer = PygmentsLexer(module.PythonLexer)
+        if self.prompt.app.is_running:
+            self.prompt.app.invalidate()
