@@ -1,0 +1,92 @@
+"""Lesson files for the course tests: a folder to write them in, and a valid lesson to start from."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Callable
+
+import pytest
+
+# Every step type once; line numbers matter to the tests, so edit with care.
+FULL_LESSON = """\
+format: 1
+id: {id}
+title: First steps
+summary: Coroutines, awaiting, and your first exercise.
+order: {order}
+requires: {requires}
+steps:
+  - type: text
+    body: |
+      # Coroutines
+      Calling an `async def` function gives you a *coroutine object*.
+  - type: example
+    body: Run this and look at what `main()` returns.
+    code: |
+      async def main():
+          return 42
+  - type: quiz
+    question: What does `await` do?
+    choices:
+      - Blocks the thread
+      - Suspends the coroutine until the result is ready
+    answer: 2
+    explanation: The loop runs other tasks meanwhile.
+  - type: quiz
+    id: sleep-name
+    question: Which function pauses a coroutine without blocking the loop?
+    answer: asyncio.sleep
+    accept: [sleep]
+    explanation: time.sleep would block every task.
+  - type: exercise
+    id: greet
+    body: Write `async def greet(name)` that returns "hello, <name>".
+    setup: |
+      import asyncio
+    starter: |
+      async def greet(name):
+          ...
+    hints:
+      - It is a coroutine function.
+      - Use an f-string.
+    check: |
+      assert await greet("ada") == "hello, ada"
+    solution: |
+      async def greet(name):
+          await asyncio.sleep(0)
+          return f"hello, {{name}}"
+    timeout: 5
+"""
+
+
+@pytest.fixture
+def lesson_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """An empty folder that is also the working directory, so errors name files as ``lesson.yaml:3``."""
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+@pytest.fixture
+def write_lesson(lesson_dir: Path) -> Callable[..., Path]:
+    """Write text (or bytes) to a lesson file and return its path relative to ``lesson_dir``."""
+
+    def write(content: str | bytes, name: str = "lesson.yaml") -> Path:
+        path = Path(name)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(content, bytes):
+            path.write_bytes(content)
+        else:
+            path.write_text(content, encoding="utf-8")
+        return path
+
+    return write
+
+
+@pytest.fixture
+def full_lesson() -> Callable[..., str]:
+    """The text of a valid lesson using every step type, with the id, order and requires you ask for."""
+
+    def make(id: str = "intro", order: int = 1, requires: tuple[str, ...] = ()) -> str:
+        return FULL_LESSON.format(id=id, order=order, requires="[" + ", ".join(requires) + "]")
+
+    return make
