@@ -86,16 +86,19 @@ def run_shell(args: argparse.Namespace) -> int:
             sys.stdin.reconfigure(errors="replace")  # type: ignore[union-attr]
     if first is None or first[1] != "<string>":
         sys.path.insert(0, os.path.dirname(os.path.abspath(first[1])) if first else "")
+    if terminal and first is None:
+        # Before the stdout proxy exists, so it is on screen before the first prompt.
+        Console(sys.stdout, color=color).write(banner())
     with _patched_stdout(terminal):
         console = Console(sys.stdout, sys.stderr, color=color)
         loop = asyncio.new_event_loop()
         evaluator = Evaluator(write=console.write, loop=loop)
         session = Session(evaluator, console, interactive=terminal)
         reader = _make_reader(terminal, stay, evaluator.namespace, color)
-        return run(loop, session, _main(session, reader, first, stay, banner() if terminal else None))
+        return run(loop, session, _main(session, reader, first, stay))
 
 
-async def _main(session: Any, reader: Any, first: tuple[str, str] | None, stay: bool, greeting: str | None) -> int:
+async def _main(session: Any, reader: Any, first: tuple[str, str] | None, stay: bool) -> int:
     if first is not None:
         source, filename = first
         if filename != "<string>":
@@ -103,8 +106,6 @@ async def _main(session: Any, reader: Any, first: tuple[str, str] | None, stay: 
         await session.run_source(source, filename)
         if not stay and session.exit_code is None:
             session.exit_code = 1 if session.failed else 0
-    if greeting and session.exit_code is None:
-        session.console.write(greeting)
     return await session.run(reader)
 
 

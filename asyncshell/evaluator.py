@@ -57,7 +57,7 @@ def new_namespace() -> dict[str, Any]:
 class Outcome:
     """How one input ended.  ``error`` is set for "error"; ``exit_code`` for "exit"."""
 
-    kind: Literal["ok", "error", "interrupted", "exit"]
+    kind: Literal["ok", "error", "interrupted", "timeout", "exit"]
     error: BaseException | None = None
     exit_code: int = 0
 
@@ -134,14 +134,22 @@ class Evaluator:
     def running(self) -> bool:
         return self._current is not None and not self._current.done()
 
-    def compile(self, source: str, filename: str) -> types.CodeType | None:
-        """Compile a whole input; raises SyntaxError like Python would.  None for nothing to run."""
-        if source[:1].isspace():
-            source = textwrap.dedent(source)  # a paste copied from inside a block
-        tree = compile(source, filename, "exec", _FLAGS | ast.PyCF_ONLY_AST | self._future_flags, dont_inherit=True)
+    def compile(self, source: str | ast.Module, filename: str, *, show_values: bool = True) -> types.CodeType | None:
+        """Compile a whole input; raises SyntaxError like Python would.  None for nothing to run.
+
+        ``show_values`` compiles as the REPL does (bare expressions are displayed);
+        without it, as a script.  A tree may be passed by callers that rewrite code.
+        """
+        if isinstance(source, ast.Module):
+            tree = source
+        else:
+            if source[:1].isspace():
+                source = textwrap.dedent(source)  # a paste copied from inside a block
+            tree = compile(source, filename, "exec", _FLAGS | ast.PyCF_ONLY_AST | self._future_flags, dont_inherit=True)
         if not tree.body:
             return None
-        code = compile(ast.Interactive(body=tree.body), filename, "single", _FLAGS | self._future_flags, dont_inherit=True)
+        body: ast.mod = ast.Interactive(body=tree.body) if show_values else tree
+        code = compile(body, filename, "single" if show_values else "exec", _FLAGS | self._future_flags, dont_inherit=True)
         for flag in _FUTURE_FLAGS:
             if code.co_flags & flag:
                 self._future_flags |= flag  # `from __future__ import ...` lasts, as in Python's REPL
@@ -151,23 +159,43 @@ class Evaluator:
         self._count += 1
         return f"<input-{self._count}>"
 
-    async def run(self, source: str, filename: str | None = None) -> Outcome:
-        """Run one input on the live loop.  Never raises for anything the user's code does."""
+    async def run(
+        self,
+        source: str | ast.Module,
+        filename: str | None = None,
+        *,
+        namespace: dict[str, Any] | None = None,
+        show_values: bool = True,
+        timeout: float | None = None,
+    ) -> Outcome:
+        """Run one input on the live loop.  Never raises for anything the user's code does.
+
+        Lesson checks pass their own ``namespace`` (layered over the user's) and a
+        ``timeout``; they are interrupted by Ctrl-C like any input.
+        """
         filename = filename or self.next_filename()
-        if filename.startswith("<"):
+        if filename.startswith("<") and isinstance(source, str):
             remember_source(filename, source)
         try:
-            code = self.compile(source, filename)
+            code = self.compile(source, filename, show_values=show_values)
         except (SyntaxError, ValueError, OverflowError, MemoryError, RecursionError) as exc:
             return Outcome("error", exc)
         if code is None:
             return Outcome("ok")
         self._interrupted = False
-        task = self._loop.create_task(self._execute(code), name=f"input-{self._count}")
+        target = self.namespace if namespace is None else namespace
+        task = self._loop.create_task(self._execute(code, target), name=f"input-{self._count}")
         self._current = task
         self.tasks.start_input(task)
         try:
-            await asyncio.wait([task])
+            done, _ = await asyncio.wait([task], timeout=timeout)
+            if not done:
+                task.cancel()
+                await asyncio.wait([task])
+                return Outcome("timeout")
+        except asyncio.CancelledError:
+            task.cancel()  # whoever awaited us gave up: so does the input
+            raise
         finally:
             self._current = None
             self.tasks.end_input()
@@ -190,13 +218,13 @@ class Evaluator:
             raise KeyboardInterrupt
         return True
 
-    async def _execute(self, code: types.CodeType) -> BaseException | None:
+    async def _execute(self, code: types.CodeType, namespace: dict[str, Any]) -> BaseException | None:
         """The input task's body.  Returns what went wrong rather than raising, so that
         KeyboardInterrupt and SystemExit from user code never escape into the loop."""
         saved_hook = sys.displayhook
         sys.displayhook = self._display
         try:
-            result = eval(code, self.namespace)
+            result = eval(code, namespace)
             if inspect.iscoroutine(result):
                 await result
         except BaseException as exc:  # noqa: BLE001 - the user's code may raise anything

@@ -90,6 +90,8 @@ class Session:
         elif outcome.kind == "interrupted":
             lead = "\n" if self.interactive else ""  # the terminal echoed ^C without a newline
             self.console.note(f"{lead}KeyboardInterrupt: the input was stopped; the loop and your tasks are still running.")
+        elif outcome.kind == "timeout":
+            self.console.note("The input ran out of time and was cancelled.")
         elif outcome.kind == "exit" and isinstance(outcome.error, SystemExit):
             self.show_exit(outcome.error)
 

@@ -78,6 +78,9 @@ def key_bindings() -> KeyBindings:
         buffer = event.current_buffer
         document = buffer.document
         if document.is_cursor_at_the_end and should_submit(buffer.text):
+            last_line = document.lines[-1]
+            if len(document.lines) > 1 and not last_line.strip():
+                buffer.text = buffer.text[: len(buffer.text) - len(last_line)]  # drop auto-indent on the closing blank line
             buffer.validate_and_handle()
         else:
             buffer.insert_text("\n" + next_indent(document.text_before_cursor))
@@ -92,7 +95,7 @@ def key_bindings() -> KeyBindings:
         if not buffer.document.current_line_before_cursor.strip():
             buffer.insert_text("    ")
         else:
-            buffer.start_completion(select_first=False)
+            buffer.start_completion(insert_common_part=True)
 
     return bindings
 
