@@ -1,0 +1,127 @@
+"""The installed ``asyncshell`` command, driven through pipes as scripts drive it."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from support import child_env, installed_asyncshell
+
+
+def shell(*args: str, stdin: str = "", home: Path, timeout: float = 30, **env: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [installed_asyncshell(), *args], input=stdin, capture_output=True, text=True, timeout=timeout, env=child_env(home, **env)
+    )
+
+
+def test_piped_stdin_runs_top_level_await(asyncshell_home: Path) -> None:
+    result = shell(stdin='await asyncio.sleep(0.1)\nprint("ok")\n', home=asyncshell_home)
+    assert (result.returncode, result.stdout, result.stderr) == (0, "ok\n", "")
+
+
+def test_a_tutorial_piped_in_runs_as_in_a_script(asyncshell_home: Path) -> None:
+    tutorial = (
+        "import asyncio\n"
+        "async def say(what, delay):\n"
+        "    await asyncio.sleep(delay)\n\n"
+        "    print(what)\n"
+        "async def main():\n"
+        "    await asyncio.gather(say('world', 0.2), say('hello', 0.1))\n"
+        "await main()\n"
+        "print('done')\n"
+    )
+    result = shell(stdin=tutorial, home=asyncshell_home)
+    assert result.stdout == "hello\nworld\ndone\n"
+    assert result.returncode == 0
+
+
+def test_dash_c_runs_code_and_sets_argv(asyncshell_home: Path) -> None:
+    result = shell("-c", "import sys; print(await asyncio.sleep(0, 'hi'), sys.argv)", "a", "b", home=asyncshell_home)
+    assert result.stdout == "hi ['-c', 'a', 'b']\n"
+    assert result.returncode == 0
+
+
+def test_dash_c_error_is_a_user_traceback_and_status_one(asyncshell_home: Path) -> None:
+    result = shell("-c", "1/0", home=asyncshell_home)
+    assert result.returncode == 1
+    assert 'File "<string>", line 1, in <module>' in result.stderr
+    assert "asyncshell" not in result.stderr
+
+
+def test_a_file_runs_with_top_level_await(tmp_path: Path, asyncshell_home: Path) -> None:
+    script = tmp_path / "demo.py"
+    script.write_text("import sys\nresult = await asyncio.sleep(0, 21 * 2)\nprint(result, sys.argv[1:], __file__.endswith('demo.py'))\n")
+    result = shell(str(script), "x", home=asyncshell_home)
+    assert (result.returncode, result.stdout) == (0, "42 ['x'] True\n")
+
+
+def test_dash_i_stays_with_the_files_names(tmp_path: Path, asyncshell_home: Path) -> None:
+    script = tmp_path / "demo.py"
+    script.write_text("answer = 42\n")
+    result = shell("-i", str(script), stdin="print(answer + 1)\n", home=asyncshell_home)
+    assert (result.returncode, result.stdout) == (0, "43\n")
+
+
+def test_a_missing_file_is_one_line(asyncshell_home: Path) -> None:
+    result = shell("no-such-file.py", home=asyncshell_home)
+    assert result.returncode == 2
+    assert result.stderr == "asyncshell: can't run 'no-such-file.py': No such file or directory\n"
+
+
+def test_version_and_help(asyncshell_home: Path) -> None:
+    version = shell("--version", home=asyncshell_home)
+    assert version.stdout.startswith("asyncshell 0.1.0 (Python 3.")
+    usage = shell("--help", home=asyncshell_home)
+    assert "--no-color" in usage.stdout and "-c CODE" in usage.stdout
+
+
+def test_python_dash_m_asyncshell(asyncshell_home: Path) -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "asyncshell", "-c", "print('via -m')"], capture_output=True, text=True, timeout=30, env=child_env(asyncshell_home)
+    )
+    assert result.stdout == "via -m\n"
+
+
+def test_exit_status_and_leftover_tasks_on_eof(asyncshell_home: Path) -> None:
+    result = shell(stdin="async def spin():\n    await asyncio.sleep(100)\nt = asyncio.create_task(spin())\n", home=asyncshell_home)
+    assert result.returncode == 0
+    assert "Cancelling 1 task still running:" in result.stdout
+    assert "spin-1 (spin()" in result.stdout
+    assert shell(stdin="exit(5)\n", home=asyncshell_home).returncode == 5
+
+
+@pytest.mark.parametrize("how", [("--no-color",), ()])
+def test_no_color_means_no_escape_codes(how: tuple[str, ...], asyncshell_home: Path) -> None:
+    result = shell(*how, stdin="1/0\n%help\n", home=asyncshell_home, NO_COLOR="1")
+    assert "\x1b[" not in result.stdout + result.stderr
+
+
+def test_non_text_bytes_on_stdin_do_not_crash(asyncshell_home: Path) -> None:
+    result = subprocess.run(
+        [installed_asyncshell()], input=b"print('a')\n\xff\xfe\nprint('b')\n", capture_output=True, timeout=30, env=child_env(asyncshell_home)
+    )
+    assert result.stdout.decode().startswith("a\n")
+    assert result.stdout.decode().endswith("b\n")
+    assert b"asyncshell/" not in result.stderr
+
+
+def test_sigint_while_a_piped_input_runs_interrupts_it(asyncshell_home: Path) -> None:
+    import signal
+    import time
+
+    proc = subprocess.Popen(
+        [installed_asyncshell()], stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=child_env(asyncshell_home)
+    )
+    assert proc.stdin is not None and proc.stdout is not None
+    proc.stdin.write("print('started', flush=True)\nawait asyncio.sleep(100)\n")
+    proc.stdin.flush()
+    assert proc.stdout.readline() == "started\n"
+    time.sleep(0.2)
+    proc.send_signal(signal.SIGINT)
+    out, err = proc.communicate("print('after')\n", timeout=20)
+    assert "KeyboardInterrupt: the input was stopped" in out
+    assert out.endswith("after\n")
+    assert proc.returncode == 0

@@ -1,0 +1,139 @@
+"""The installed shell in a real pseudo-terminal, typed into as a person would (pexpect)."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Iterator
+
+import pexpect
+import pytest
+
+from support import child_env, installed_asyncshell
+
+PROMPT = ">>>"  # prompt_toolkit draws the trailing space as a cursor move
+
+
+@pytest.fixture
+def term(asyncshell_home: Path) -> Iterator[pexpect.spawn]:
+    child = pexpect.spawn(
+        installed_asyncshell(),
+        env=child_env(asyncshell_home, TERM="xterm", PROMPT_TOOLKIT_NO_CPR="1"),
+        encoding="utf-8",
+        dimensions=(40, 120),
+        timeout=15,
+    )
+    child.expect(PROMPT)
+    child.banner = child.before  # type: ignore[attr-defined]
+    yield child
+    child.close(force=True)
+
+
+def run_line(child: pexpect.spawn, line: str) -> None:
+    child.sendline(line)
+
+
+def answer_of(child: pexpect.spawn, expression: str, pattern: str) -> re.Match[str]:
+    child.sendline(expression)
+    child.expect(pattern)
+    match = child.match
+    child.expect(PROMPT)
+    return match
+
+
+def test_startup_banner_and_top_level_await(term: pexpect.spawn) -> None:
+    assert "Python 3." in term.banner
+    assert "top-level await is on" in term.banner
+    assert "%help" in term.banner
+    answer_of(term, "await asyncio.sleep(0.05, 'awaited' + '-ok')", "'awaited-ok'")
+
+
+def start_ticker(child: pexpect.spawn) -> None:
+    child.sendline("ticks = []")
+    child.expect(PROMPT)
+    child.send("async def tick():\r")
+    child.send("while True:\r")
+    child.send("ticks.append(asyncio.get_running_loop().time())\r")
+    child.send("await asyncio.sleep(0.01)\r\r")
+    child.expect(PROMPT)
+    child.sendline("ticker = asyncio.create_task(tick())")
+    child.expect(PROMPT)
+
+
+def tick_count(child: pexpect.spawn) -> int:
+    return int(answer_of(child, "print('count', len(ticks), 'end')", r"count (\d+) end").group(1))
+
+
+def test_a_background_task_keeps_ticking_while_the_prompt_is_idle(term: pexpect.spawn) -> None:
+    start_ticker(term)
+    first = tick_count(term)
+    import time
+
+    time.sleep(0.6)  # the user sits at the prompt
+    assert tick_count(term) - first >= 20  # 10 ms ticks: ~60 expected, wide margin
+
+
+@pytest.mark.parametrize(
+    "blocking",
+    ["await asyncio.sleep(100)", "while True: pass", "import time; time.sleep(100)"],
+    ids=["await-sleep", "busy-loop", "time-sleep"],
+)
+def test_ctrl_c_interrupts_the_running_input_and_keeps_tasks(term: pexpect.spawn, blocking: str) -> None:
+    start_ticker(term)
+    term.sendline(blocking)
+    import time
+
+    time.sleep(0.4)
+    term.sendintr()
+    term.expect("KeyboardInterrupt: the input was stopped")
+    term.expect(PROMPT)
+    before = tick_count(term)
+    time.sleep(0.3)
+    assert tick_count(term) > before  # the loop and the ticker survived
+    answer_of(term, "ticker.done()", "False")
+
+
+def test_ctrl_c_while_typing_clears_the_line(term: pexpect.spawn) -> None:
+    term.send("this is half typed")
+    term.sendintr()
+    term.expect(PROMPT)
+    answer_of(term, "6 * 7", "42")
+
+
+def test_background_output_appears_while_typing_and_the_line_survives(term: pexpect.spawn) -> None:
+    term.send("async def chatter():\r")
+    term.send("await asyncio.sleep(0.3)\r")
+    term.send("print('from-the-' + 'background')\r\r")
+    term.expect(PROMPT)
+    term.sendline("c = asyncio.create_task(chatter())")
+    term.expect(PROMPT)
+    term.send("typed = 'still")
+    term.expect("from-the-background")
+    term.send(" here'\r")
+    term.expect(PROMPT)
+    answer_of(term, "typed", "'still here'")
+
+
+def test_ctrl_d_lists_and_cancels_running_tasks_and_exits_zero(term: pexpect.spawn) -> None:
+    start_ticker(term)
+    term.sendcontrol("d")
+    term.expect("Cancelling 1 task still running:")
+    term.expect(r"tick-1 \(tick\(\) at <input-2>")
+    term.expect(pexpect.EOF)
+    term.close()
+    assert term.exitstatus == 0
+
+
+@pytest.mark.parametrize("leave", ["exit()", "%quit"])
+def test_exit_and_quit_leave_with_status_zero(term: pexpect.spawn, leave: str) -> None:
+    term.sendline(leave)
+    term.expect(pexpect.EOF)
+    term.close()
+    assert term.exitstatus == 0
+
+
+def test_history_persists_across_sessions(term: pexpect.spawn, asyncshell_home: Path) -> None:
+    answer_of(term, "'remember' + '-me'", "'remember-me'")
+    term.sendline("exit()")
+    term.expect(pexpect.EOF)
+    assert "'remember' + '-me'" in (asyncshell_home / "history").read_text()

@@ -1,0 +1,144 @@
+"""The read → run → show loop, fed from a list as a pipe would feed it; and the bad input it must survive."""
+
+from __future__ import annotations
+
+import builtins
+import sys
+from typing import Iterator
+
+import pytest
+
+from support import run_inputs
+
+
+async def test_values_commands_and_errors_reach_the_right_stream() -> None:
+    t = await run_inputs(["1 + 1", "%help", "1 / 0", "'still here'"])
+    assert t.stdout.startswith("2\nShell commands")
+    assert "%quit" in t.stdout and "%help" in t.stdout
+    assert "ZeroDivisionError: division by zero" in t.stderr
+    assert t.stdout.endswith("'still here'\n")
+    assert t.code == 0
+
+
+async def test_an_unknown_command_is_one_line_with_a_suggestion() -> None:
+    t = await run_inputs(["%hlep", "%frobnicate"])
+    assert t.stderr == "Unknown command %hlep. Did you mean %help?\nUnknown command %frobnicate. Type %help for the list.\n"
+
+
+async def test_help_on_one_command() -> None:
+    t = await run_inputs(["%help quit"])
+    assert t.stdout.startswith("%quit\n    leave asyncshell")
+
+
+@pytest.mark.parametrize("line", ["%quit", "exit()", "quit()", "raise SystemExit"])
+async def test_leaving_is_status_zero_and_stops_reading(line: str) -> None:
+    t = await run_inputs([line, "print('never')"])
+    assert t.code == 0
+    assert "never" not in t.stdout
+
+
+async def test_sys_exit_with_a_status_or_message() -> None:
+    assert (await run_inputs(["import sys; sys.exit(4)"])).code == 4
+    t = await run_inputs(["raise SystemExit('goodbye')"])
+    assert (t.code, t.stderr) == (1, "goodbye\n")
+
+
+async def test_exit_lists_and_cancels_the_tasks_still_running() -> None:
+    t = await run_inputs(
+        [
+            "cleaned = []\nasync def worker():\n    try:\n        await asyncio.sleep(100)\n    finally:\n        cleaned.append(True)\n",
+            "w = asyncio.create_task(worker())",
+            "await asyncio.sleep(0)",
+        ]
+    )
+    assert "Cancelling 1 task still running:\n  worker-1 (worker() at <input-1>:4)\n" in t.stdout
+    assert t.session is not None
+    assert t.session.evaluator.namespace["cleaned"] == [True]
+    assert t.session.evaluator.namespace["w"].cancelled()
+
+
+async def test_a_background_failure_nobody_awaits_is_reported_once_in_a_short_block() -> None:
+    t = await run_inputs(["async def boom():\n    raise RuntimeError('broke')\n", "b = asyncio.create_task(boom())", "await asyncio.sleep(0.05)", "1"])
+    assert t.stderr.count("RuntimeError: broke") == 1
+    assert "Task 'boom-1' failed and nothing awaited it" in t.stderr
+    assert "asyncshell" not in t.stderr.replace("Task 'boom-1'", "")
+    assert t.stdout.endswith("1\n")
+
+
+async def test_a_failure_that_the_input_awaits_is_not_reported_twice() -> None:
+    t = await run_inputs(["async def boom():\n    raise RuntimeError('broke')\n", "b = asyncio.create_task(boom())\nawait asyncio.sleep(0.05)\nawait b"])
+    assert t.stderr.count("RuntimeError: broke") == 1
+    assert "nothing awaited it" not in t.stderr
+
+
+async def test_a_never_awaited_coroutine_warning_is_shown_with_its_line() -> None:
+    t = await run_inputs(["async def fetch():\n    return 1\n", "async def main():\n    fetch()\n", "await main()", "await main()"])
+    assert t.stderr.count("RuntimeWarning: coroutine 'fetch' was never awaited") == 2
+    assert "<input-2>:2: RuntimeWarning" in t.stderr
+    assert "    fetch()" in t.stderr
+
+
+# Bad input: nothing typed may crash the shell or show a traceback of asyncshell's own code.
+
+EXCEPTIONS = [
+    "raise ValueError('v')",
+    "raise Exception",
+    "class Weird(Exception):\n    def __str__(self):\n        raise RuntimeError('no str')\nraise Weird()",
+    "raise ExceptionGroup('many', [ValueError(1), TypeError(2)])",
+    "raise BaseException('base')",
+    "raise GeneratorExit",
+    "raise asyncio.CancelledError",
+    "raise MemoryError",
+    "import os; os.fspath(1)",
+    "undefined_name",
+    "await 5",
+    "def r(): return r()\nr()",
+    "raise KeyboardInterrupt",
+]
+
+
+@pytest.mark.parametrize("source", EXCEPTIONS)
+async def test_every_kind_of_exception_is_shown_and_the_shell_goes_on(source: str) -> None:
+    t = await run_inputs([source, "'alive'"])
+    assert t.stdout.endswith("'alive'\n")
+    assert t.stderr.strip(), "the error must be shown"
+    assert "asyncshell/" not in t.stderr
+    assert t.code == 0
+
+
+@pytest.mark.parametrize("source", ["1 +", "def f(:", "x = (", "\tif True:\n  pass", "a b c", "%", "%%", "print('unterminated"])
+async def test_syntax_errors_and_nonsense_are_shown(source: str) -> None:
+    t = await run_inputs([source, "'alive'"])
+    assert t.stdout.endswith("'alive'\n")
+    assert "asyncshell/" not in t.stderr
+
+
+async def test_printing_ten_megabytes() -> None:
+    t = await run_inputs(["'x' * 10_000_000", "len(_)"])
+    assert len(t.stdout) > 10_000_000
+    assert t.stdout.endswith("10000000\n")
+
+
+@pytest.fixture
+def restore_print() -> Iterator[None]:
+    saved = builtins.print
+    yield
+    builtins.print = saved
+
+
+@pytest.mark.parametrize("damage", ["del asyncio", "asyncio = None", "import builtins; del builtins.print", "__builtins__ = {}"])
+async def test_damaging_the_namespace_does_not_break_the_shell(damage: str, restore_print: None) -> None:
+    t = await run_inputs([damage, "%help", "'still answering'", "async def f():\n    return 'ran'\n", "await f()"])
+    assert "Shell commands" in t.stdout
+    assert t.stdout.endswith("'still answering'\n'ran'\n")
+    assert "asyncshell/" not in t.stderr
+
+
+async def test_replacing_or_closing_sys_stdout_keeps_the_shell_talking() -> None:
+    saved = sys.stdout
+    try:
+        t = await run_inputs(["import io, sys\nsys.stdout = io.StringIO()", "print('lost')", "6 * 7", "sys.stdout = None", "print('nowhere')", "'still'"])
+    finally:
+        sys.stdout = saved
+    assert t.stdout == "42\n'still'\n"
+    assert t.stderr == ""

@@ -1,0 +1,133 @@
+"""The prompt_toolkit front end, driven through a pipe input and a dummy output."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+from typing import AsyncIterator
+
+import pytest
+from prompt_toolkit.input import create_pipe_input
+from prompt_toolkit.output import DummyOutput
+
+from asyncshell.ui import PromptReader
+
+ENTER = "\r"
+ALT_ENTER = "\x1b\r"
+CTRL_C = "\x03"
+CTRL_D = "\x04"
+
+
+@pytest.fixture
+async def typed(tmp_path: Path) -> AsyncIterator[tuple[PromptReader, object]]:
+    with create_pipe_input() as pipe:
+        reader = PromptReader({"asyncio": asyncio, "fetch_all": 1}, color=False, history_path=tmp_path / "history", input=pipe, output=DummyOutput())
+        yield reader, pipe
+
+
+async def read_after(typed: tuple[PromptReader, object], keys: str) -> str | None:
+    reader, pipe = typed
+    pending = asyncio.ensure_future(reader())
+    await asyncio.sleep(0.05)
+    pipe.send_text(keys)  # type: ignore[attr-defined]
+    return await asyncio.wait_for(pending, 5)
+
+
+async def test_enter_runs_a_complete_line(typed) -> None:  # type: ignore[no-untyped-def]
+    assert await read_after(typed, "await asyncio.sleep(0)" + ENTER) == "await asyncio.sleep(0)"
+
+
+async def test_enter_continues_a_block_with_auto_indent_and_a_blank_line_ends_it(typed) -> None:  # type: ignore[no-untyped-def]
+    keys = "async def f():" + ENTER + "await asyncio.sleep(0)" + ENTER + "return 1" + ENTER + ENTER
+    text = await read_after(typed, keys)
+    assert text == "async def f():\n    await asyncio.sleep(0)\n    return 1\n"
+
+
+async def test_enter_continues_open_brackets(typed) -> None:  # type: ignore[no-untyped-def]
+    assert await read_after(typed, "x = [1," + ENTER + "2]" + ENTER) == "x = [1,\n2]"
+
+
+async def test_alt_enter_runs_whatever_is_there(typed) -> None:  # type: ignore[no-untyped-def]
+    assert await read_after(typed, "async def f():" + ENTER + "pass" + ALT_ENTER) == "async def f():\n    pass"
+
+
+async def test_a_bracketed_paste_is_one_input(typed) -> None:  # type: ignore[no-untyped-def]
+    paste = "async def main():\n    await asyncio.sleep(0)\n\n    print('hi')\nawait main()\n"
+    text = await read_after(typed, "\x1b[200~" + paste + "\x1b[201~" + ENTER)
+    assert text == paste
+
+
+async def test_ctrl_c_while_typing_clears_the_line(typed) -> None:  # type: ignore[no-untyped-def]
+    reader, pipe = typed
+    pending = asyncio.ensure_future(reader())
+    await asyncio.sleep(0.05)
+    pipe.send_text("half typed")
+    await asyncio.sleep(0.05)
+    pipe.send_text(CTRL_C)
+    await asyncio.sleep(0.05)
+    pipe.send_text("1" + ENTER)
+    assert await asyncio.wait_for(pending, 5) == "1"
+
+
+async def test_ctrl_d_on_an_empty_line_is_end_of_input(typed) -> None:  # type: ignore[no-untyped-def]
+    assert await read_after(typed, CTRL_D) is None
+
+
+async def test_tab_completes_from_the_namespace(typed) -> None:  # type: ignore[no-untyped-def]
+    reader, pipe = typed
+    pending = asyncio.ensure_future(reader())
+    await asyncio.sleep(0.05)
+    pipe.send_text("fetch_\t")
+    await asyncio.sleep(0.2)  # completions are computed off the key handler
+    pipe.send_text(ENTER)
+    assert await asyncio.wait_for(pending, 5) == "fetch_all"
+
+
+async def test_tab_at_line_start_indents(typed) -> None:  # type: ignore[no-untyped-def]
+    assert await read_after(typed, "if True:" + ENTER + "\x08" * 4 + "\t" + "x = 1" + ENTER + ENTER) == "if True:\n    x = 1\n"
+
+
+async def test_history_is_saved_to_the_file_and_recalled(tmp_path: Path) -> None:
+    history = tmp_path / "history"
+    with create_pipe_input() as pipe:
+        reader = PromptReader({}, color=False, history_path=history, input=pipe, output=DummyOutput())
+        first = asyncio.ensure_future(reader())
+        await asyncio.sleep(0.05)
+        pipe.send_text("x = 41" + ENTER)
+        await asyncio.wait_for(first, 5)
+    assert "x = 41" in history.read_text()
+    with create_pipe_input() as pipe:
+        reader = PromptReader({}, color=False, history_path=history, input=pipe, output=DummyOutput())
+        second = asyncio.ensure_future(reader())
+        await asyncio.sleep(0.1)
+        pipe.send_text("\x1b[A" + ENTER)  # Up arrow recalls the last input
+        assert await asyncio.wait_for(second, 5) == "x = 41"
+
+
+async def test_an_unwritable_history_falls_back_to_memory(tmp_path: Path) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("")
+    with create_pipe_input() as pipe:
+        reader = PromptReader({}, color=False, history_path=blocker / "history", input=pipe, output=DummyOutput())
+        pending = asyncio.ensure_future(reader())
+        await asyncio.sleep(0.05)
+        pipe.send_text("1" + ENTER)
+        assert await asyncio.wait_for(pending, 5) == "1"
+
+
+async def test_background_tasks_run_while_the_prompt_waits(typed) -> None:  # type: ignore[no-untyped-def]
+    reader, pipe = typed
+    ticks: list[float] = []
+
+    async def tick() -> None:
+        while True:
+            ticks.append(asyncio.get_running_loop().time())
+            await asyncio.sleep(0.01)
+
+    ticker = asyncio.ensure_future(tick())
+    pending = asyncio.ensure_future(reader())
+    await asyncio.sleep(0.3)
+    pipe.send_text("1" + ENTER)
+    await asyncio.wait_for(pending, 5)
+    ticker.cancel()
+    assert len(ticks) >= 10
