@@ -1,0 +1,197 @@
+"""%check as the learner meets it: checks run on the live loop against what they typed, and say why they failed."""
+
+from __future__ import annotations
+
+import asyncio
+
+from asyncshell.course.checks import run_check
+from course.check_support import Learner, exercise
+
+
+async def test_a_check_that_finishes_passes() -> None:
+    learner = Learner()
+    await learner.type("async def greet(name):\n    await asyncio.sleep(0)\n    return f'hello, {name}'")
+    result = await learner.check('assert await greet("ada") == "hello, ada"')
+    assert (result.status, result.detail) == ("pass", "passed")
+    assert result.passed
+
+
+async def test_a_failing_assert_shows_its_line_and_the_values_in_it() -> None:
+    learner = Learner()
+    await learner.type("result = [3, 1, 2]")
+    result = await learner.check("expected = [1, 2, 3]\nassert result == [1, 2, 3]")
+    assert result.status == "fail"
+    assert result.message.splitlines() == [
+        "The check failed at <check:demo>, line 2 (lessons/demo.yaml:21):",
+        "    assert result == [1, 2, 3]",
+        "  result was [3, 1, 2]",
+    ]
+    assert result.detail == "line 2: result was [3, 1, 2]"
+
+
+async def test_the_asserts_message_follows_the_values() -> None:
+    learner = Learner()
+    await learner.type("calls = ['a', 'b']")
+    result = await learner.check('assert len(calls) == 3, "fetch should be called three times"')
+    lines = result.message.splitlines()
+    assert lines[1:] == [
+        '    assert len(calls) == 3, "fetch should be called three times"',
+        "  len(calls) was 2",
+        "  calls was ['a', 'b']",
+        "fetch should be called three times",
+    ]
+    assert result.detail == "line 1: fetch should be called three times"
+
+
+async def test_values_come_from_the_one_evaluation_that_failed() -> None:
+    learner = Learner()
+    await learner.type("count = 0\ndef bump():\n    global count\n    count += 1\n    return count\ndef explode():\n    raise RuntimeError('evaluated')")
+    result = await learner.check("assert bump() > 5 and explode()")
+    assert result.status == "fail"
+    assert "  bump() was 1" in result.message.splitlines()
+    assert "explode" not in result.message.split("\n", 2)[2]  # short-circuited: never called, never shown
+    assert learner.namespace["count"] == 1
+    assert (await learner.check("assert bump() == 2 or explode()")).passed
+    assert learner.namespace["count"] == 2
+
+
+async def test_an_await_inside_an_assert_is_shown_with_what_it_returned() -> None:
+    learner = Learner()
+    await learner.type("async def greet(name):\n    return 'hi ' + name")
+    result = await learner.check('assert await greet("ada") == "hello, ada", "greet should say hello"')
+    assert '  await greet("ada") was \'hi ada\'' in result.message.splitlines()
+    assert result.message.endswith("\ngreet should say hello")
+
+
+async def test_asserts_in_functions_the_check_defines_explain_themselves_too() -> None:
+    learner = Learner()
+    await learner.type("async def total(*xs):\n    return sum(xs) + 1")
+    result = await learner.check("async def sums_to(n, *xs):\n    got = await total(*xs)\n    assert got == n\nawait sums_to(3, 1, 2)")
+    assert result.status == "fail"
+    assert result.message.splitlines()[:3] == [
+        "The check failed at <check:demo>, line 3 (lessons/demo.yaml:22):",
+        "    assert got == n",
+        "  got was 4",
+    ]
+
+
+async def test_an_exception_from_the_learners_code_shows_only_their_frames_and_the_check_line() -> None:
+    learner = Learner()
+    await learner.type("async def fetch(url):\n    raise ConnectionError(f'no route to {url}')")
+    await learner.type("async def main():\n    return await fetch('a')")
+    result = await learner.check("result = await main()\nassert result == 1")
+    assert result.status == "error"
+    first, *rest = result.message.splitlines()
+    assert first == "Your code raised an exception during the check:"
+    frames = [line.strip() for line in rest if line.strip().startswith("File ")]
+    assert frames == [
+        'File "<check:demo>", line 1, in <module>',
+        'File "<input-2>", line 2, in main',
+        'File "<input-1>", line 2, in fetch',
+    ]
+    assert rest[-1] == "ConnectionError: no route to a"
+    assert result.detail == "your code raised ConnectionError: no route to a"
+
+
+async def test_an_assert_in_the_learners_own_code_is_their_error_not_a_failed_check() -> None:
+    learner = Learner()
+    await learner.type("def main():\n    assert False, 'my own sanity check'")
+    result = await learner.check("main()")
+    assert result.status == "error"
+    assert result.message.startswith("Your code raised")
+
+
+async def test_an_error_in_the_check_itself_says_where_in_the_check() -> None:
+    learner = Learner()
+    await learner.type("def answer():\n    return None")
+    result = await learner.check("value = answer()\nassert value[0] == 1")
+    assert result.status == "error"
+    assert result.message.startswith("The check stopped with an error at <check:demo>, line 2 (lessons/demo.yaml:21)")
+    assert result.message.endswith("TypeError: 'NoneType' object is not subscriptable")
+
+
+async def test_a_name_the_learner_has_not_defined_yet_is_a_friendly_failure() -> None:
+    result = await Learner().check("assert await fetch_all(['a']) == ['A']")
+    assert result.status == "fail"
+    assert result.message == "`fetch_all` is not defined yet — define it at the prompt, then %check again."
+    assert result.detail == "fetch_all is not defined yet"
+
+
+async def test_a_name_error_inside_the_learners_code_is_their_error() -> None:
+    learner = Learner()
+    await learner.type("def main():\n    return undefined_helper()")
+    result = await learner.check("main()")
+    assert result.status == "error"
+    assert result.message.endswith("NameError: name 'undefined_helper' is not defined")
+
+
+async def test_raising_assertion_error_in_a_check_fails_it_with_that_message() -> None:
+    result = await Learner().check("import sys\nif sys:\n    raise AssertionError('use asyncio.gather here')")
+    assert result.status == "fail"
+    assert result.message.splitlines() == [
+        "The check failed at <check:demo>, line 3 (lessons/demo.yaml:22):",
+        "    raise AssertionError('use asyncio.gather here')",
+        "use asyncio.gather here",
+    ]
+
+
+async def test_a_check_that_never_finishes_times_out_and_says_where_it_waited() -> None:
+    learner = Learner()
+    await learner.type("async def main():\n    done = asyncio.Event()\n    await done.wait()")
+    result = await learner.check("await main()", timeout=0.2)
+    assert result.status == "timeout"
+    lines = result.message.splitlines()
+    assert lines[:3] == [
+        "The check gave up after 0.2 s without finishing.",
+        "It was still waiting at <input-1>, line 3, in main:",
+        "    await done.wait()",
+    ]
+    assert "never finishes" in lines[3]
+    assert result.detail == "timed out after 0.2 s"
+    assert not learner.evaluator.running
+
+
+async def test_ctrl_c_interrupts_a_waiting_check() -> None:
+    learner = Learner()
+    await learner.type("async def main():\n    await asyncio.sleep(100)")
+    checking = asyncio.ensure_future(learner.check("await main()"))
+    await asyncio.sleep(0.05)
+    assert learner.evaluator.interrupt()
+    result = await asyncio.wait_for(checking, 2)
+    assert result.status == "interrupted"
+    assert result.message.splitlines()[:3] == [
+        "The check was interrupted (Ctrl-C).",
+        "It was at <input-1>, line 2, in main:",
+        "    await asyncio.sleep(100)",
+    ]
+
+
+async def test_names_the_check_defines_and_its_helpers_stay_out_of_the_learners_namespace() -> None:
+    learner = Learner()
+    await learner.type("items = [1]\ndef add(x):\n    items.append(x)")
+    before = dict(learner.namespace)
+    result = await learner.check("mine = 2\nwith tracking('add'):\n    add(mine)\nassert add.calls == [(2,)]", server="the server")
+    assert result.passed
+    assert learner.namespace == before
+    assert learner.namespace["items"] == [1, 2]  # the same objects: changes in place are shared
+
+
+async def test_extra_helpers_reach_the_check() -> None:
+    result = await Learner().check("assert server.port == 8080", server=type("Server", (), {"port": 8081})())
+    assert "  server.port was 8081" in result.message.splitlines()
+
+
+async def test_exit_during_a_check_is_an_error_and_leaves_the_shell_alone() -> None:
+    learner = Learner()
+    await learner.type("def main():\n    exit(2)")
+    result = await learner.check("main()")
+    assert result.status == "error"
+    assert "exit()" in result.message
+
+
+async def test_a_check_that_does_not_compile_is_reported_as_the_lessons_bug() -> None:
+    learner = Learner()
+    result = await run_check(learner.evaluator, exercise("assert (1 +"))
+    assert result.status == "error"
+    assert "bug in the lesson" in result.message.splitlines()[0]
+    assert result.detail.startswith("the check does not compile")
