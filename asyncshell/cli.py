@@ -86,16 +86,17 @@ def run_shell(args: argparse.Namespace) -> int:
             sys.stdin.reconfigure(errors="replace")  # type: ignore[union-attr]
     if first is None or first[1] != "<string>":
         sys.path.insert(0, os.path.dirname(os.path.abspath(first[1])) if first else "")
+    console = Console(sys.stdout, sys.stderr, color=color)
     if terminal and first is None:
-        # Before the stdout proxy exists, so it is on screen before the first prompt.
-        Console(sys.stdout, color=color).write(banner())
-    with _patched_stdout(terminal):
-        console = Console(sys.stdout, sys.stderr, color=color)
-        loop = asyncio.new_event_loop()
-        evaluator = Evaluator(write=console.write, loop=loop)
-        session = Session(evaluator, console, interactive=terminal)
-        reader = _make_reader(terminal, stay, evaluator.namespace, color)
+        console.write(banner())
+    loop = asyncio.new_event_loop()
+    evaluator = Evaluator(write=console.write, loop=loop)
+    session = Session(evaluator, console, interactive=terminal)
+    reader = _make_reader(terminal, stay, evaluator.namespace, console)
+    try:
         return run(loop, session, _main(session, reader, first, stay))
+    finally:
+        getattr(reader, "close", lambda: None)()
 
 
 async def _main(session: Any, reader: Any, first: tuple[str, str] | None, stay: bool) -> int:
@@ -126,7 +127,7 @@ def _first_input(args: argparse.Namespace) -> tuple[str, str] | None:
     return source, args.file
 
 
-def _make_reader(terminal: bool, stay: bool, namespace: dict[str, Any], color: bool) -> Any:
+def _make_reader(terminal: bool, stay: bool, namespace: dict[str, Any], console: Console) -> Any:
     if not stay:
         async def at_end() -> None:
             return None
@@ -135,22 +136,10 @@ def _make_reader(terminal: bool, stay: bool, namespace: dict[str, Any], color: b
     if terminal:
         from asyncshell.ui import PromptReader
 
-        return PromptReader(namespace, color=color, history_path=data_home() / "history")
+        return PromptReader(namespace, console=console, color=console.color, history_path=data_home() / "history")
     from asyncshell.piped import PipedReader
 
     return PipedReader(sys.stdin)
-
-
-@contextlib.contextmanager
-def _patched_stdout(terminal: bool):  # type: ignore[no-untyped-def]
-    """In a terminal, print() from background tasks lands above the prompt, not inside it."""
-    if not terminal:
-        yield
-        return
-    from prompt_toolkit.patch_stdout import patch_stdout
-
-    with patch_stdout(raw=True):
-        yield
 
 
 def _report_bug(exc: BaseException) -> int:

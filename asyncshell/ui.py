@@ -8,7 +8,9 @@ prompt is up, so start-up pays only for what the prompt needs.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import importlib
+import sys
 from pathlib import Path
 from typing import Any, Callable, Iterable
 
@@ -21,8 +23,10 @@ from prompt_toolkit.input import Input
 from prompt_toolkit.key_binding import KeyBindings, KeyPressEvent
 from prompt_toolkit.lexers import DynamicLexer, Lexer
 from prompt_toolkit.output import ColorDepth, Output
+from prompt_toolkit.patch_stdout import StdoutProxy
 
 from asyncshell.completion import complete
+from asyncshell.console import Console
 from asyncshell.statements import next_indent, should_submit
 
 PROMPT = ">>> "
@@ -101,12 +105,18 @@ def key_bindings() -> KeyBindings:
 
 
 class PromptReader:
-    """A session ``Reader``: one prompt per call; None on Ctrl-D.  Ctrl-C while typing clears the line."""
+    """A session ``Reader``: one prompt per call; None on Ctrl-D.  Ctrl-C while typing clears the line.
+
+    While the prompt is up, ``print()`` from background tasks and the shell's own
+    messages go through prompt_toolkit's stdout proxy, so they appear above the
+    line being typed.  While an input runs they go straight to the terminal.
+    """
 
     def __init__(
         self,
         namespace: dict[str, Any],
         *,
+        console: Console | None = None,
         color: bool = True,
         history_path: Path | None = None,
         message: Callable[[], str] | None = None,
@@ -114,6 +124,8 @@ class PromptReader:
         output: Output | None = None,
     ) -> None:
         self._lexer: Lexer | None = None
+        self._console = console
+        self._proxy: StdoutProxy | None = None
         self._color = color
         self._highlighting: asyncio.Task[None] | None = None
         self._message = message or (lambda: PROMPT)
@@ -138,11 +150,44 @@ class PromptReader:
             self._highlighting = asyncio.get_running_loop().create_task(self._load_highlighting())
         while True:
             try:
-                return await self.prompt.prompt_async(default=default, set_exception_handler=False, handle_sigint=False)
+                with self._output_above_prompt():
+                    return await self.prompt.prompt_async(default=default, set_exception_handler=False, handle_sigint=False)
             except KeyboardInterrupt:
                 default = ""  # Ctrl-C while typing: a fresh, empty line
             except EOFError:
                 return None
+
+    def close(self) -> None:
+        """Write out what background tasks printed last; called once, at exit."""
+        if self._proxy is not None:
+            self._proxy.close()
+
+    @contextlib.contextmanager
+    def _output_above_prompt(self):  # type: ignore[no-untyped-def]
+        """Point stdout (and the console) at one long-lived proxy while the prompt is up.
+
+        One proxy for the session, not one per prompt: starting and joining its
+        writer thread on every input cost about a millisecond of round trip.
+        """
+        if self._proxy is None:
+            self._proxy = StdoutProxy(raw=True)
+        proxy = self._proxy
+        saved = sys.stdout, sys.stderr
+        sys.stdout = sys.stderr = proxy  # type: ignore[assignment]
+        console_saved = (self._console.out, self._console.err) if self._console else None
+        if self._console is not None:
+            self._console.out = self._console.err = proxy  # type: ignore[assignment]
+        try:
+            yield
+        finally:
+            proxy.flush()
+            # Put back what was there, unless a background task replaced it meanwhile.
+            if sys.stdout is proxy:
+                sys.stdout = saved[0]
+            if sys.stderr is proxy:
+                sys.stderr = saved[1]
+            if self._console is not None and console_saved is not None:
+                self._console.out, self._console.err = console_saved
 
     async def _load_highlighting(self) -> None:
         """Import pygments off the loop after the prompt is up, then repaint in colour."""
