@@ -92,7 +92,7 @@ def run_shell(args: argparse.Namespace) -> int:
     loop = asyncio.new_event_loop()
     evaluator = Evaluator(write=console.write, loop=loop)
     session = Session(evaluator, console, interactive=terminal)
-    reader = _make_reader(terminal, stay, evaluator.namespace, console)
+    reader = _make_reader(terminal, stay, session)
     try:
         return run(loop, session, _main(session, reader, first, stay))
     finally:
@@ -127,16 +127,23 @@ def _first_input(args: argparse.Namespace) -> tuple[str, str] | None:
     return source, args.file
 
 
-def _make_reader(terminal: bool, stay: bool, namespace: dict[str, Any], console: Console) -> Any:
+def _make_reader(terminal: bool, stay: bool, session: Any) -> Any:
     if not stay:
         async def at_end() -> None:
             return None
 
         return at_end
     if terminal:
-        from asyncshell.ui import PromptReader
+        from asyncshell.ui import PROMPT, PromptReader
 
-        return PromptReader(namespace, console=console, color=console.color, history_path=data_home() / "history")
+        return PromptReader(
+            session.evaluator.namespace,
+            console=session.console,
+            color=session.console.color,
+            history_path=data_home() / "history",
+            message=lambda: session.prompt_prefix + PROMPT,
+            prefill=session.take_prefill,
+        )
     from asyncshell.piped import PipedReader
 
     return PipedReader(sys.stdin)

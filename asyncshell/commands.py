@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import difflib
+import importlib
 import inspect
 from typing import TYPE_CHECKING, Awaitable, Callable, Union
 
@@ -39,6 +40,21 @@ class CommandRegistry:
             return handler
 
         return register
+
+    def lazy(self, name: str, summary: str, usage: str, target: str) -> None:
+        """Register ``%name`` whose handler is ``"module:function"``, imported on first use.
+
+        Keeps start-up fast: features such as lessons or the practice server load
+        only when the user first asks for them.
+        """
+
+        def load_and_call(session: "Session", arg: str) -> Union[Awaitable[None], None]:
+            module, _, function = target.partition(":")
+            handler: Handler = getattr(importlib.import_module(module), function)
+            self._commands[name] = Command(name, summary, usage, handler)
+            return handler(session, arg)
+
+        self._commands[name] = Command(name, summary, usage, load_and_call)
 
     def __iter__(self):  # type: ignore[no-untyped-def]
         return iter(sorted(self._commands.values(), key=lambda command: command.name))

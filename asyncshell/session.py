@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import inspect
 import linecache
 import warnings
 from typing import Any, Awaitable, Callable, Iterator
@@ -41,6 +42,10 @@ class Session:
         self.interactive = interactive
         self.exit_code: int | None = None
         self.failed = False  # did the last input end in an error (for -c and FILE)
+        # Extension points for features such as lessons; the terminal UI reads the first two.
+        self.prompt_prefix = ""  # shown before ">>> ", e.g. the lesson and step
+        self.prefill = ""  # put into the next prompt's buffer once, e.g. an exercise's starter code
+        self.on_empty_input: Callable[[], Awaitable[None] | None] | None = None  # Enter on an empty line
         self._reading: asyncio.Future[str | None] | None = None
         evaluator.tasks.on_failure = self.report_task_failure
 
@@ -74,8 +79,16 @@ class Session:
                 self.console.error(str(exc))
             return
         if not text.strip():
+            if self.on_empty_input is not None:
+                result = self.on_empty_input()
+                if inspect.isawaitable(result):
+                    await result
             return
         self.show(await self.evaluator.run(text))
+
+    def take_prefill(self) -> str:
+        text, self.prefill = self.prefill, ""
+        return text
 
     async def run_source(self, source: str, filename: str | None = None) -> Outcome:
         """Run code that did not come from the reader (``-c``, a FILE) and show the outcome."""

@@ -120,6 +120,7 @@ class PromptReader:
         color: bool = True,
         history_path: Path | None = None,
         message: Callable[[], str] | None = None,
+        prefill: Callable[[], str] | None = None,
         input: Input | None = None,
         output: Output | None = None,
     ) -> None:
@@ -129,6 +130,7 @@ class PromptReader:
         self._color = color
         self._highlighting: asyncio.Task[None] | None = None
         self._message = message or (lambda: PROMPT)
+        self._prefill = prefill or (lambda: "")
         self.prompt = PromptSession(
             message=lambda: self._message(),
             multiline=True,
@@ -145,7 +147,8 @@ class PromptReader:
             output=output,
         )
 
-    async def __call__(self, default: str = "") -> str | None:
+    async def __call__(self) -> str | None:
+        default = self._prefill()
         if self._color and self._highlighting is None:
             self._highlighting = asyncio.get_running_loop().create_task(self._load_highlighting())
         while True:

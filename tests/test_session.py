@@ -142,3 +142,39 @@ async def test_replacing_or_closing_sys_stdout_keeps_the_shell_talking() -> None
         sys.stdout = saved
     assert t.stdout == "42\n'still'\n"
     assert t.stderr == ""
+
+
+async def test_a_lazy_command_loads_its_module_on_first_use() -> None:
+    from asyncshell.commands import CommandRegistry
+
+    commands = CommandRegistry()
+    commands.lazy("shout", "say it loudly", "%shout WORDS", "tests_lazy_target:shout")
+    import sys
+    import types
+
+    module = types.ModuleType("tests_lazy_target")
+    module.shout = lambda session, arg: session.console.write(arg.upper() + "\n")  # type: ignore[attr-defined]
+    sys.modules["tests_lazy_target"] = module
+    try:
+        from asyncshell.console import Console
+        from asyncshell.evaluator import Evaluator
+        from asyncshell.session import Session
+        import io
+
+        out = io.StringIO()
+        console = Console(out)
+        session = Session(Evaluator(write=console.write), console, commands=commands, interactive=False)
+        await session.handle("%shout hello there")
+        await session.handle("%shout again")
+    finally:
+        del sys.modules["tests_lazy_target"]
+    assert out.getvalue() == "HELLO THERE\nAGAIN\n"
+
+
+async def test_enter_on_an_empty_line_calls_the_hook() -> None:
+    calls = []
+    t = await run_inputs(["1"])
+    assert t.session is not None
+    t.session.on_empty_input = lambda: calls.append("next")
+    await t.session.handle("   ")
+    assert calls == ["next"]
