@@ -1,0 +1,166 @@
+"""One request handler per endpoint, and the table that both routes them and lists them in 404s."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from typing import Awaitable, Callable, NamedTuple
+
+from aiohttp import web
+
+from asyncshell.practice_server import content, params
+from asyncshell.practice_server.stats import StatsRecorder
+
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+
+LIMITED_HOLD = 0.1  # long enough that a burst of requests really overlaps
+DEFAULT_LIMIT = 5
+DEFAULT_FILE_SIZE = 1_000_000
+# Hashing more than this would hold up the shell's loop for over a millisecond.
+INLINE_HASH_LIMIT = 1 << 20
+_NO_BODY_STATUSES = frozenset({204, 205, 304})
+
+
+class Gate:
+    """How many /limited requests are being held right now."""
+
+    __slots__ = ("held",)
+
+    def __init__(self) -> None:
+        self.held = 0
+
+
+RECORDER = web.AppKey("practice_recorder", StatsRecorder)
+GATE = web.AppKey("practice_limited_gate", Gate)
+
+
+class ClientGone(Exception):
+    """The client hung up mid-stream: not an error, just a response nobody will read."""
+
+    def __init__(self, response: web.StreamResponse) -> None:
+        super().__init__("client disconnected")
+        self.response = response
+
+
+def owns_delay(handler: Handler) -> Handler:
+    """Mark a handler that applies ``?delay`` itself instead of the middleware sleeping first."""
+    handler.owns_delay = True  # type: ignore[attr-defined]
+    return handler
+
+
+async def delay(request: web.Request) -> web.StreamResponse:
+    seconds = params.number(request.match_info["seconds"], "seconds", 0.0, params.MAX_DELAY)
+    await asyncio.sleep(seconds)
+    return web.json_response({"slept": seconds})
+
+
+async def status(request: web.Request) -> web.StreamResponse:
+    # 1xx codes are interim answers: a client would wait for a final one forever.
+    code = params.integer(request.match_info["code"], "code", 200, 599, where=" (1xx codes cannot end a request)")
+    if code in _NO_BODY_STATUSES:
+        return web.Response(status=code)
+    return web.json_response({"status": code}, status=code)
+
+
+async def json_document(request: web.Request) -> web.StreamResponse:
+    n = params.integer(request.query.get("n"), "n", 0, params.MAX_JSON_ITEMS, default=3)
+    return web.json_response(content.json_items(n))
+
+
+async def tile(request: web.Request) -> web.StreamResponse:
+    info = request.match_info
+    z = params.integer(info["z"], "z", 0, params.MAX_ZOOM)
+    top = 2**z - 1
+    x = params.integer(info["x"], "x", 0, top, where=f" at zoom {z}")
+    y = params.integer(info["y"], "y", 0, top, where=f" at zoom {z}")
+    return web.Response(body=content.tile_png(z, x, y), content_type="image/png")
+
+
+async def weather(request: web.Request) -> web.StreamResponse:
+    lat = params.number(request.query.get("lat"), "lat", -90.0, 90.0)
+    lon = params.number(request.query.get("lon"), "lon", -180.0, 180.0)
+    return web.json_response(content.weather(lat, lon, time.time()))
+
+
+async def page(request: web.Request) -> web.StreamResponse:
+    name = params.short_name(request.match_info["name"])
+    return web.Response(text=content.page_html(name), content_type="text/html")
+
+
+async def file(request: web.Request) -> web.StreamResponse:
+    name = params.short_name(request.match_info["name"])
+    size = params.integer(
+        request.query.get("size"), "size", 0, params.MAX_FILE_SIZE, default=DEFAULT_FILE_SIZE
+    )
+    if size > INLINE_HASH_LIMIT:
+        digest = await asyncio.to_thread(content.file_sha256, name, size)
+    else:
+        digest = content.file_sha256(name, size)
+    response = web.StreamResponse(
+        headers={"Content-Type": "application/octet-stream", "X-Content-SHA256": digest}
+    )
+    response.content_length = size
+    # aiohttp would send a streamed body even to HEAD, corrupting the connection.
+    body = content.file_chunks(name, size) if request.method != "HEAD" else ()
+    try:
+        await response.prepare(request)
+        for chunk in body:
+            await response.write(chunk)
+    except ConnectionError:
+        raise ClientGone(response) from None
+    return response
+
+
+@owns_delay
+async def limited(request: web.Request) -> web.StreamResponse:
+    # The check comes before the hold, so this handler sleeps ?delay itself.
+    limit = params.integer(request.query.get("limit"), "limit", 1, params.MAX_LIMIT, default=DEFAULT_LIMIT)
+    hold = params.delay(request, default=LIMITED_HOLD)
+    gate = request.app[GATE]
+    if gate.held >= limit:
+        return web.json_response(
+            {"error": f"too many requests in flight on /limited: {gate.held} already, limit={limit}"},
+            status=429,
+            headers={"Retry-After": "1"},
+        )
+    gate.held += 1
+    try:
+        await asyncio.sleep(hold)
+    finally:
+        gate.held -= 1
+    return web.json_response({"ok": True, "limit": limit})
+
+
+async def stats(request: web.Request) -> web.StreamResponse:
+    return web.json_response(request.app[RECORDER].snapshot().as_dict())
+
+
+async def stats_reset(request: web.Request) -> web.StreamResponse:
+    recorder = request.app[RECORDER]
+    recorder.reset()
+    return web.json_response(recorder.snapshot().as_dict())
+
+
+class Endpoint(NamedTuple):
+    method: str
+    path: str
+    handler: Handler
+    about: str
+
+
+ENDPOINTS = (
+    Endpoint("GET", "/delay/{seconds}", delay, "JSON {slept} after that many seconds (0-30)"),
+    Endpoint("GET", "/status/{code}", status, "answers with that HTTP status (200-599)"),
+    Endpoint("GET", "/json", json_document, "a small JSON document; ?n= items (0-1000, default 3)"),
+    Endpoint("GET", "/tiles/{z}/{x}/{y}.png", tile, "a 64x64 PNG map tile; 0 <= x, y < 2**z, z <= 18"),
+    Endpoint("GET", "/weather", weather, "JSON temperature and description; ?lat= and ?lon= required"),
+    Endpoint("GET", "/pages/{name}", page, "a small HTML page linking to other /pages/"),
+    Endpoint("GET", "/files/{name}", file, "?size= bytes (default 1000000, max 50000000), streamed, "
+             "with X-Content-SHA256"),
+    Endpoint("GET", "/limited/{anything}", limited, "429 once more than ?limit= (default 5) are in "
+             "flight; each holds ?delay= seconds (default 0.1)"),
+    Endpoint("GET", "/stats", stats, "what the server has seen (not counting /stats itself)"),
+    Endpoint("POST", "/stats/reset", stats_reset, "zero the stats"),
+)
+# The meta endpoints must not disturb the numbers they report.
+UNCOUNTED_PATHS = frozenset({"/stats", "/stats/reset"})

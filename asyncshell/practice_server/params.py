@@ -1,0 +1,65 @@
+"""Reading numbers and names out of URLs, and the one error a bad value raises.
+
+Every limit a learner can hit lives here as a constant, so the docs, the
+messages and the checks cannot disagree.
+"""
+
+from __future__ import annotations
+
+import re
+
+from aiohttp import web
+
+MAX_DELAY = 30.0
+MAX_JSON_ITEMS = 1000
+MAX_ZOOM = 18
+MAX_FILE_SIZE = 50_000_000
+MAX_LIMIT = 1000
+_NAME = re.compile(r"[A-Za-z0-9._-]{1,64}")
+
+
+class BadParameter(Exception):
+    """A URL value we will not serve; the middleware turns it into a 400 with this message."""
+
+    def __init__(self, name: str, message: str) -> None:
+        super().__init__(message)
+        self.name = name
+
+
+def number(raw: str | None, name: str, low: float, high: float, default: float | None = None) -> float:
+    """``raw`` as a float in ``[low, high]``, or ``default`` when it is absent."""
+    return _bounded(raw, name, float, low, high, default, f"a number between {low:g} and {high:g}")
+
+
+def integer(
+    raw: str | None, name: str, low: int, high: int, default: int | None = None, where: str = ""
+) -> int:
+    """``raw`` as an int in ``[low, high]``; ``where`` adds context such as " at zoom 3"."""
+    return _bounded(raw, name, int, low, high, default, f"a whole number between {low} and {high}{where}")
+
+
+def short_name(raw: str, what: str = "name") -> str:
+    """A file or page name: 1 to 64 letters, digits, '.', '_' or '-' (no slashes, no surprises)."""
+    if not _NAME.fullmatch(raw):
+        raise BadParameter(what, f"{what} must be 1 to 64 letters, digits, '.', '_' or '-', got {raw!r}")
+    return raw
+
+
+def delay(request: web.Request, default: float = 0.0) -> float:
+    """The ``?delay=SECONDS`` every endpoint accepts."""
+    return number(request.query.get("delay"), "delay", 0.0, MAX_DELAY, default)
+
+
+def _bounded(raw, name, kind, low, high, default, wanted):
+    if raw is None:
+        if default is None:
+            raise BadParameter(name, f"{name} is required: {wanted}")
+        return default
+    try:
+        value = kind(raw)
+    except ValueError:
+        value = None
+    # The comparison is written this way round so that nan fails it too.
+    if value is None or not low <= value <= high:
+        raise BadParameter(name, f"{name} must be {wanted}, got {raw!r}")
+    return value
