@@ -1,0 +1,66 @@
+"""The progress report (``%progress``) and ``asyncshell progress [--reset]``."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable, Sequence
+from typing import TextIO
+
+from asyncshell.course.model import Lesson
+from asyncshell.course.tutor import load_course, tally
+from asyncshell.progress import ProgressStore
+
+
+def _plural(count: int, noun: str) -> str:
+    return f"{count} {noun}{'' if count == 1 else 's'}"
+
+
+def report(store: ProgressStore, lessons: Sequence[Lesson]) -> str:
+    """Each lesson's state, attempts, solutions seen and steps skipped, then the totals."""
+    lines = ["Progress:"]
+    width = max((len(lesson.id) for lesson in lessons), default=0)
+    title_width = max((len(lesson.title) for lesson in lessons), default=0)
+    for lesson in lessons:
+        t = tally(store, lesson)
+        line = f"  {lesson.id:<{width}}  {lesson.title:<{title_width}}  {t.state:<11}"
+        if t.started:
+            line += f"  {_plural(t.attempts, 'attempt')}, {t.revealed} revealed, {t.skipped} skipped"
+        lines.append(line.rstrip())
+    total = store.summary()
+    lines.append(f"In all: {_plural(total.steps_done, 'step')} done, "
+                 f"{_plural(total.attempts, 'check')} run ({total.attempts_passed} passed), "
+                 f"{_plural(total.quiz_answers, 'quiz answer')} ({total.quiz_correct} right).")
+    if store.path is not None:
+        lines.append(f"Saved in {store.path}")
+    return "\n".join(lines) + "\n"
+
+
+def main(argv: Sequence[str], *, out: TextIO = sys.stdout, ask: Callable[[str], str] | None = None) -> int:
+    """``asyncshell progress``: print the report; ``--reset`` forgets everything after confirming.
+
+    ``ask`` reads the confirmation (``input`` when stdin is a terminal); without
+    one, ``--yes`` is needed, so a script never wipes progress by accident.
+    """
+    parser = argparse.ArgumentParser(prog="asyncshell progress", description="Show or reset your lesson progress.")
+    parser.add_argument("--reset", action="store_true", help="forget all progress (asks first)")
+    parser.add_argument("--yes", action="store_true", help="with --reset: do not ask")
+    args = parser.parse_args(argv)
+    if ask is None and sys.stdin.isatty():
+        ask = input
+    with ProgressStore.open() as store:
+        if store.notice:
+            out.write(store.notice + "\n")
+        if not args.reset:
+            out.write(report(store, load_course().lessons))
+            return 0
+        if not args.yes:
+            if ask is None:
+                out.write("asyncshell progress --reset: add --yes to confirm when not at a terminal.\n")
+                return 2
+            if ask(f"Forget all lesson progress in {store.path or 'this store'}? [y/N] ").strip().lower() not in ("y", "yes"):
+                out.write("Nothing was changed.\n")
+                return 1
+        store.reset()
+        out.write("All lesson progress is forgotten.\n")
+        return 0

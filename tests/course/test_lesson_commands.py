@@ -1,0 +1,269 @@
+"""The lesson %commands as a learner meets them: a real Session fed inputs, a small lesson of our own."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import pytest
+
+from asyncshell.commands import CommandRegistry
+from asyncshell.console import Console
+from asyncshell.course.commands import COMMANDS
+from asyncshell.course.loader import load_lessons
+from asyncshell.course.tutor import Tutor, tutor_for
+from asyncshell.evaluator import Evaluator
+from asyncshell.session import Session
+from support import run_inputs
+
+DEMO = """\
+format: 1
+id: demo
+title: Demo lesson
+summary: A bit of everything.
+order: 1
+steps:
+  - type: text
+    body: Coroutines are *lazy*.
+  - type: example
+    body: Run this one.
+    code: |
+      shown = "the example ran"
+  - type: quiz
+    question: What does calling an `async def` function give you?
+    choices:
+      - Its return value
+      - A coroutine object
+      - A task that is already running
+    answer: 2
+    explanation: Nothing runs until it is awaited.
+  - type: exercise
+    id: greet
+    body: Write `async def greet(name)` returning "hello, <name>".
+    setup: |
+      greeting = "hello"
+    starter: |
+      async def greet(name):
+          ...
+    hints:
+      - It is a coroutine function.
+      - Use the name `greeting`.
+    check: |
+      assert await greet("ada") == "hello, ada"
+    solution: |
+      async def greet(name):
+          return f"{greeting}, {name}"
+    timeout: 5
+  - type: exercise
+    id: shout
+    body: Write `async def shout(name)` that returns `greet(name)` in capitals.
+    hints: [Await greet., Then call upper().]
+    check: |
+      assert await shout("ada") == "HELLO, ADA"
+    solution: |
+      async def shout(name):
+          return (await greet(name)).upper()
+  - type: text
+    body: That is all.
+"""
+
+GREET = "async def greet(name):\n    return f'{greeting}, {name}'"
+SHOUT = "async def shout(name):\n    return (await greet(name)).upper()"
+
+
+def lesson_registry() -> CommandRegistry:
+    """The lesson commands registered as the shell registers them: lazily, by target."""
+    commands = CommandRegistry()
+    for name, summary, usage, target in COMMANDS:
+        commands.lazy(name, summary, usage, target)
+    return commands
+
+
+class Shell:
+    """One learner's session over the lessons in ``folder``; ``type`` returns what the new inputs printed."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self.stream = io.StringIO()
+        self.session: Session | None = None
+        self._seen = 0
+
+    async def type(self, *inputs: str) -> str:
+        if self.session is None:
+            console = Console(self.stream, self.stream, color=False)
+            self.session = Session(Evaluator(write=console.write), console, commands=lesson_registry(),
+                                   interactive=False)
+            self.session.tutor = Tutor(self.session, load=lambda: load_lessons([self.folder]))  # type: ignore[attr-defined]
+        await run_inputs(inputs, session=self.session)
+        text = self.stream.getvalue()
+        new, self._seen = text[self._seen:], len(text)
+        return new
+
+    @property
+    def namespace(self) -> dict:
+        assert self.session is not None
+        return self.session.evaluator.namespace
+
+    @property
+    def tutor(self) -> Tutor:
+        assert self.session is not None
+        return tutor_for(self.session)
+
+    def status(self, step: str):  # type: ignore[no-untyped-def]
+        return self.tutor.store.step_status("demo")[step]
+
+
+@pytest.fixture
+def lessons(tmp_path: Path) -> Path:
+    folder = tmp_path / "lessons"
+    folder.mkdir()
+    (folder / "demo.yaml").write_text(DEMO, encoding="utf-8")
+    return folder
+
+
+@pytest.fixture
+def shell(lessons: Path) -> Shell:
+    return Shell(lessons)
+
+
+async def test_a_whole_lesson_from_text_to_lesson_complete(shell: Shell) -> None:
+    out = await shell.type("%learn demo")
+    assert "Coroutines are *lazy*." in out and "step 1 of 6" in out
+    assert shell.session.prompt_prefix == "[demo 1/6] "
+
+    out = await shell.type("")  # Enter: on to the example
+    assert 'shown = "the example ran"' in out and "%run" in out
+    await shell.type("%run")
+    assert shell.namespace["shown"] == "the example ran"
+
+    out = await shell.type("", "%answer 1")
+    assert "1. Its return value" in out and "Not quite" in out
+    assert shell.session.prompt_prefix == "[demo 3/6] "
+    out = await shell.type("%answer 2")
+    assert "Right. Nothing runs until it is awaited." in out
+    assert shell.session.prefill == "async def greet(name):\n    ..."
+    assert shell.namespace["greeting"] == "hello"  # setup ran before the learner types
+
+    out = await shell.type("async def greet(name):\n    return name", "%check")
+    assert "The check failed" in out and "%hint" in out
+    out = await shell.type("%hint", "%hint", "%hint")
+    assert "hint 1 of 2: It is a coroutine function." in out
+    assert "hint 2 of 2: Use the name `greeting`." in out
+    assert "That was the last hint (2 of 2)" in out
+
+    out = await shell.type(GREET, "%check")
+    assert "Passed!" in out and "step 5 of 6" in out
+    out = await shell.type(SHOUT, "%check", "")
+    assert "That is all." in out
+    assert "Lesson complete: Demo lesson; 6 of 6 steps done." in out
+    assert shell.session.prompt_prefix == "" and shell.session.on_empty_input is None
+    assert [a.result for a in shell.tutor.store.attempts("demo", "greet")] == ["fail", "pass"]
+    assert "return name" in shell.tutor.store.attempts("demo", "greet")[0].code
+
+
+async def test_enter_does_not_pass_a_quiz_or_an_exercise(shell: Shell) -> None:
+    await shell.type("%learn demo", "", "")
+    out = await shell.type("")
+    assert "Answer with %answer N" in out and "step 4" not in out
+    out = await shell.type("%next")
+    assert out.strip().endswith("or %skip the question.")
+    out = await shell.type("%answer 4")
+    assert "Answer with choice numbers from 1 to 3" in out
+    assert "quiz-1" not in shell.tutor.store.step_status("demo")  # a reply that is no answer is not counted
+
+
+async def test_back_shows_the_step_before(shell: Shell) -> None:
+    await shell.type("%learn demo", "")
+    out = await shell.type("%back")
+    assert "Coroutines are *lazy*." in out and shell.session.prompt_prefix == "[demo 1/6] "
+    assert "This is the first step" in await shell.type("%back")
+
+
+async def test_back_to_an_answered_quiz_then_enter_goes_on(shell: Shell) -> None:
+    await shell.type("%learn demo", "", "", "%answer 2", "%back")
+    assert shell.session.prompt_prefix == "[demo 3/6] "
+    await shell.type("")
+    assert shell.session.prompt_prefix == "[demo 4/6] "
+
+
+async def test_skip_runs_the_solution_so_later_steps_have_it(shell: Shell) -> None:
+    await shell.type("%learn demo", "", "", "%answer 2")
+    out = await shell.type("%skip")
+    assert "Skipped" in out and shell.session.prompt_prefix == "[demo 5/6] "
+    assert shell.status("greet").skipped and not shell.status("greet").done
+    out = await shell.type(SHOUT, "%check")  # shout awaits the greet the skip defined
+    assert "Passed!" in out
+    out = await shell.type("")
+    assert "5 of 6 steps done (1 skipped)" in out
+
+
+async def test_a_revealed_solution_is_seen_not_solved(shell: Shell) -> None:
+    await shell.type("%learn demo", "", "", "%answer 2")
+    out = await shell.type("%solution")
+    assert 'return f"{greeting}, {name}"' in out
+    status = shell.status("greet")
+    assert status.revealed and not status.done
+    assert shell.session.prompt_prefix == "[demo 4/6] "  # still on the exercise
+    out = await shell.type(GREET, "%check", "%progress")
+    assert "1 revealed" in out
+
+
+async def test_reset_puts_the_namespace_back_as_setup_left_it(shell: Shell) -> None:
+    await shell.type("%learn demo", "", "", "%answer 2")
+    await shell.type("greeting = 'changed'", "extra = 1", "%reset")
+    assert shell.namespace["greeting"] == "changed"  # not without confirming
+    assert "%reset yes" in shell.stream.getvalue().splitlines()[-1]
+    shell.session.prefill = ""
+    out = await shell.type("%reset yes")
+    assert "back as exercise 'greet' began" in out
+    assert shell.namespace["greeting"] == "hello" and "extra" not in shell.namespace
+    assert shell.session.prefill.startswith("async def greet")
+    assert "only for" not in out
+    assert "Usage: %reset yes" in await shell.type("%reset now")
+
+
+async def test_a_second_session_carries_on_at_the_saved_step(lessons: Path) -> None:
+    first = Shell(lessons)
+    await first.type("%learn demo", "", "", "%answer 2")
+    first.tutor.store.close()
+
+    second = Shell(lessons)
+    out = await second.type("%learn demo")
+    assert "Carrying on with 'Demo lesson' at step 4 of 6" in out
+    assert second.session.prompt_prefix == "[demo 4/6] "
+    assert second.namespace["greeting"] == "hello"  # the exercise's setup ran again
+    assert "1 of 2" not in out
+
+
+async def test_an_unknown_lesson_is_one_line_with_a_suggestion(shell: Shell) -> None:
+    out = await shell.type("%learn dmeo")
+    assert out == "There is no lesson 'dmeo'. Did you mean %learn demo?\n"
+    out = await shell.type("%learn zzzzzz")
+    assert out == "There is no lesson 'zzzzzz'. Type %lessons to see them.\n"
+
+
+async def test_lesson_commands_without_a_lesson_say_how_to_start(shell: Shell) -> None:
+    out = await shell.type("%check", "%hint")
+    assert out.splitlines() == ["No lesson is running; start one with %learn ID (%lessons lists them)."] * 2
+
+
+async def test_commands_for_another_kind_of_step_say_so(shell: Shell) -> None:
+    await shell.type("%learn demo")
+    assert await shell.type("%check") == "This step is a text; %check checks an exercise.\n"
+    assert await shell.type("%answer 2") == "This step is a text; %answer answers a quiz.\n"
+    assert await shell.type("%hint now") == "%hint takes no argument.\n"
+
+
+async def test_lessons_lists_each_with_how_far_it_got(shell: Shell) -> None:
+    assert "demo  Demo lesson [not started]" in await shell.type("%lessons")
+    await shell.type("%learn demo", "", "")
+    assert "demo  Demo lesson [2 of 6]" in await shell.type("%lessons")
+    out = await shell.type("%learn")
+    assert "Type %learn ID to start one, for example %learn demo." in out
+
+
+async def test_finishing_again_starts_from_the_top(shell: Shell) -> None:
+    await shell.type("%learn demo", "", "", "%answer 2", GREET, "%check", SHOUT, "%check", "")
+    assert "demo  Demo lesson [done]" in await shell.type("%lessons")
+    out = await shell.type("%learn demo")
+    assert "You finished 'Demo lesson' before" in out and shell.session.prompt_prefix == "[demo 1/6] "
