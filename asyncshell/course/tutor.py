@@ -53,7 +53,10 @@ def resume_hint(session: Session) -> str | None:
         return None
     tutor = tutor_for(session)
     lessons = {lesson.id: lesson for lesson in tutor.course.lessons}
-    unfinished = tutor.store.unfinished_lessons({i: [s.key for s in lesson.steps] for i, lesson in lessons.items()})
+    steps = {lesson_id: [step.key for step in lesson.steps] for lesson_id, lesson in lessons.items()}
+    # A lesson gone through to the end with a step skipped is not one to carry on with.
+    unfinished = [u for u in tutor.store.unfinished_lessons(steps)
+                  if u.position is None or u.position < len(steps[u.lesson])]
     if not unfinished:
         return None
     last = unfinished[0]

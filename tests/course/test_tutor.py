@@ -1,0 +1,138 @@
+"""The tutor around the steps: resuming at start-up, the progress store's notices, odd lessons, the report."""
+
+from __future__ import annotations
+
+import importlib
+import io
+from pathlib import Path
+
+import pytest
+
+from asyncshell.course import progress_command
+from asyncshell.course.commands import COMMANDS
+from asyncshell.course.tutor import resume_hint
+from asyncshell.progress import FILENAME, ProgressStore
+from course.test_lesson_commands import GREET, SHOUT, Shell, lessons, shell  # noqa: F401 - the fixtures too
+
+TYPED = """\
+format: 1
+id: typed
+title: Typed answers
+summary: A quiz answered in words, after the demo.
+order: 2
+requires: [demo]
+steps:
+  - type: quiz
+    question: Which function pauses a coroutine without blocking the loop?
+    answer: asyncio.sleep
+    accept: [sleep]
+    explanation: time.sleep would block every task.
+  - type: text
+    body: Done.
+"""
+
+
+@pytest.fixture
+def two_lessons(lessons: Path) -> Path:
+    (lessons / "typed.yaml").write_text(TYPED, encoding="utf-8")
+    return lessons
+
+
+def test_every_lesson_command_target_can_be_imported() -> None:
+    for name, summary, usage, target in COMMANDS:
+        module, _, function = target.partition(":")
+        assert callable(getattr(importlib.import_module(module), function)), name
+        assert usage.startswith(f"%{name}") and summary
+
+
+async def test_no_resume_offer_and_nothing_written_on_a_first_run(shell: Shell, asyncshell_home: Path) -> None:
+    await shell.type()
+    assert resume_hint(shell.session) is None
+    assert not asyncshell_home.exists()
+
+
+async def test_a_new_session_offers_the_lesson_left_half_done(lessons: Path) -> None:
+    first = Shell(lessons)
+    await first.type("%learn demo", "", "")
+    first.tutor.store.close()
+    second = Shell(lessons)
+    await second.type()
+    assert resume_hint(second.session) == ("You were in the middle of 'Demo lesson' (2 of 6 steps done); "
+                                           "type %learn demo to carry on.")
+
+
+async def test_a_lesson_gone_through_to_the_end_is_not_offered_again(shell: Shell) -> None:
+    await shell.type("%learn demo", "", "", "%skip", GREET, "%check", SHOUT, "%check", "")
+    assert resume_hint(shell.session) is None
+
+
+async def test_a_store_problem_is_told_once(shell: Shell, asyncshell_home: Path) -> None:
+    asyncshell_home.mkdir()
+    (asyncshell_home / FILENAME).write_bytes(b"not a database at all" * 100)
+    out = await shell.type("%lessons", "%lessons")
+    assert out.count("started a fresh one") == 1
+    assert "demo  Demo lesson [not started]" in out
+
+
+async def test_a_broken_lesson_file_is_named_and_the_others_still_listed(shell: Shell, lessons: Path) -> None:
+    (lessons / "broken.yaml").write_text("format: 1\nid: broken\n", encoding="utf-8")
+    out = await shell.type("%lessons")
+    assert "Lesson not loaded: " in out and "broken.yaml" in out
+    assert "demo  Demo lesson [not started]" in out
+
+
+async def test_a_typed_answer_is_compared_loosely_and_prerequisites_are_mentioned(two_lessons: Path) -> None:
+    shell = Shell(two_lessons)
+    out = await shell.type("%learn typed")
+    assert "This lesson builds on demo" in out
+    assert "Answer with %answer YOUR ANSWER." in out
+    assert "Not quite" in await shell.type("%answer time.sleep")
+    out = await shell.type("%answer  Asyncio.Sleep ")
+    assert "Right. time.sleep would block every task." in out and "Done." in out
+    answers = shell.tutor.store.quiz_answers("typed", "quiz-1")
+    assert [(a.correct, a.answer) for a in answers] == [(False, "time.sleep"), (True, "Asyncio.Sleep")]
+
+
+async def test_skipping_a_quiz_tells_the_answer(shell: Shell) -> None:
+    out = await shell.type("%learn demo", "", "", "%skip")
+    assert "Skipped. The answer: 2. A coroutine object. Nothing runs until it is awaited." in out
+    assert shell.session.prompt_prefix == "[demo 4/6] "
+
+
+async def test_the_next_lesson_is_suggested_when_one_ends(two_lessons: Path) -> None:
+    shell = Shell(two_lessons)
+    out = await shell.type("%learn demo", "", "", "%answer 2", GREET, "%check", SHOUT, "%check", "")
+    assert out.rstrip().endswith("Next: %learn typed")
+
+
+async def test_progress_reports_each_lesson_and_the_totals(two_lessons: Path) -> None:
+    shell = Shell(two_lessons)
+    out = await shell.type("%learn demo", "", "", "%answer 1", "%answer 2", "%check", "%progress")
+    lines = out[out.index("Progress:"):].splitlines()
+    assert lines[1].split() == ["demo", "Demo", "lesson", "3", "of", "6", "3", "attempts,", "0", "revealed,",
+                                "0", "skipped"]
+    assert lines[2].split() == ["typed", "Typed", "answers", "not", "started"]
+    assert lines[3] == "In all: 3 steps done, 1 check run (0 passed), 2 quiz answers (1 right)."
+
+
+def test_asyncshell_progress_reset_asks_first(asyncshell_home: Path) -> None:
+    with ProgressStore.open() as store:
+        store.mark_done("demo", "text-1")
+    out = io.StringIO()
+    assert progress_command.main(["--reset"], out=out, ask=lambda question: "n") == 1
+    assert "Nothing was changed." in out.getvalue()
+    with ProgressStore.open() as store:
+        assert store.summary().steps_done == 1
+    assert progress_command.main(["--reset"], out=out, ask=lambda question: "yes") == 0
+    with ProgressStore.open() as store:
+        assert store.summary().steps_done == 0
+
+
+def test_asyncshell_progress_reset_without_a_terminal_needs_yes(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("sys.stdin", io.StringIO())
+    out = io.StringIO()
+    assert progress_command.main(["--reset"], out=out) == 2
+    assert "add --yes" in out.getvalue()
+    assert progress_command.main(["--reset", "--yes"], out=out) == 0
+    assert progress_command.main([], out=out) == 0
+    assert "In all: 0 steps done" in out.getvalue()
