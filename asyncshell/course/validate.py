@@ -1,0 +1,246 @@
+"""``asyncshell validate``: the authors' check that every lesson loads, is solvable, and is not solved already.
+
+For each lesson that loads, every exercise is run twice, each time in a fresh
+``Evaluator`` namespace after its ``setup``: with its ``solution``, which must
+pass its ``check``, and with its ``starter`` (or no code at all), which must
+not.  Each lesson gets its own event loop, and what the code prints is kept
+out of the report.  Quiz answers and ``requires`` are checked again cheaply;
+the loader has already refused files that break the format.
+
+    exit 0   every lesson loaded and passed
+    exit 1   at least one problem, each reported as one ``file:line: ...`` line
+    exit 2   bad arguments (argparse)
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import dataclasses
+import io
+import re
+import sys
+import time
+import traceback
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any, TextIO
+
+from asyncshell.course.catalog import add_lessons_dir_option, lesson_dirs, load_catalog
+from asyncshell.course.checks import CheckResult, run_check
+# The loader's own list of a folder's lesson files, so both agree on which files count.
+from asyncshell.course.loader import LESSON_SUFFIXES, load_lessons
+from asyncshell.course.loader import _lesson_files
+from asyncshell.course.model import ExerciseStep, Lesson, LoadResult, QuizStep
+from asyncshell.evaluator import Evaluator, Outcome
+
+# run_check's short detail names the check line as "line N: ..."; the report names the file line instead.
+_CHECK_LINE = re.compile(r"line (\d+): (.*)", re.DOTALL)
+
+
+@dataclasses.dataclass(frozen=True)
+class Problem:
+    """One thing an author must fix, where it is: ``path:line: what``."""
+
+    path: Path
+    line: int
+    what: str
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}: {self.what}"
+
+
+@dataclasses.dataclass(frozen=True)
+class LessonReport:
+    """How one lesson that loaded fared."""
+
+    lesson: Lesson
+    problems: tuple[Problem, ...]
+    seconds: float
+
+    @property
+    def result(self) -> str:
+        count = len(self.problems)
+        return "ok" if not count else f"{count} problem{'s' if count > 1 else ''}"
+
+
+def validate_command(argv: list[str]) -> int:
+    """``asyncshell validate [--lessons-dir DIR ...] [PATH ...]``; prints the report and returns the exit status."""
+    parser = argparse.ArgumentParser(
+        prog="asyncshell validate",
+        description="Check lessons as an author: every file loads, every exercise's solution passes its check, "
+        "and every starter does not.  Without PATH, checks the lessons asyncshell would use.",
+    )
+    add_lessons_dir_option(parser)
+    parser.add_argument("paths", nargs="*", type=Path, metavar="PATH", help="a lesson file, or a folder of them, to check instead")
+    args = parser.parse_args(argv)
+    for path in args.paths:
+        if not path.exists():
+            parser.error(f"no such file or folder: {path}")
+        if path.is_file() and (path.suffix not in LESSON_SUFFIXES or path.name.startswith(".")):
+            parser.error(f"not a lesson file (a name ending in .yaml or .yml, not starting with '.'): {path}")
+    loaded, known = _load(args.paths, args.lessons_dirs)
+    if not loaded.lessons and not loaded.errors:
+        where = ", ".join(map(str, args.paths or lesson_dirs(args.lessons_dirs)))
+        print(f"No lesson files found in {where}.")
+        return 1
+    reports = [validate_lesson(lesson, known) for lesson in loaded.lessons]
+    print_report(reports, [str(error) for error in loaded.errors], sys.stdout)
+    return 1 if loaded.errors or any(report.problems for report in reports) else 0
+
+
+def _load(paths: Sequence[Path], extra: Sequence[Path]) -> tuple[LoadResult, frozenset[str]]:
+    """The lessons to validate with the errors of just their files, and the ids of every lesson that loaded.
+
+    Without paths, that is the catalog.  With paths, the named files are loaded
+    along with the catalog, named ones first: their ids win over the catalog's,
+    and their ``requires`` may name built-in lessons, as they will in use.
+    """
+    if not paths:
+        catalog = load_catalog(extra)
+        return catalog, frozenset(lesson.id for lesson in catalog.lessons)
+    folders = [path if path.is_dir() else path.parent for path in paths]
+    named = {str(path) for path in paths if path.is_file()}
+    named |= {str(file) for file in _lesson_files([path for path in paths if path.is_dir()])}
+    everything = load_lessons([*folders, *lesson_dirs(extra)])
+    selected = LoadResult(
+        lessons=tuple(lesson for lesson in everything.lessons if str(lesson.path) in named),
+        # A LessonError starts with "path:line: " or "path: ".
+        errors=tuple(error for error in everything.errors if any(str(error).startswith(f + ":") for f in named)),
+    )
+    return selected, frozenset(lesson.id for lesson in everything.lessons)
+
+
+def validate_lesson(lesson: Lesson, known: frozenset[str]) -> LessonReport:
+    """Run one lesson's exercises on a fresh event loop, its output kept from the terminal."""
+    started = time.perf_counter()
+    with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
+        problems = asyncio.run(_lesson_problems(lesson))
+    problems += _unresolved_requires(lesson, known)
+    return LessonReport(lesson, tuple(problems), time.perf_counter() - started)
+
+
+def print_report(reports: Sequence[LessonReport], load_errors: Sequence[str], out: TextIO) -> None:
+    """One row per lesson, then every problem on its own line, then a one-line verdict."""
+    width = max([len("lesson")] + [len(report.lesson.id) for report in reports])
+    out.write(f"{'lesson':<{width}}  {'steps':>5}  {'exercises':>9}  {'result':<11}  {'time':>7}\n")
+    for report in reports:
+        lesson = report.lesson
+        out.write(f"{lesson.id:<{width}}  {len(lesson.steps):>5}  {len(lesson.exercises):>9}  "
+                  f"{report.result:<11}  {report.seconds:>5.2f} s\n")
+    problems = [str(problem) for report in reports for problem in report.problems]
+    if load_errors or problems:
+        out.write("\n" + "".join(line + "\n" for line in [*load_errors, *problems]))
+    verdict = [f"{len(reports)} lesson{'s' if len(reports) != 1 else ''} checked"]
+    if load_errors:
+        verdict.append(f"{len(load_errors)} file{'s' if len(load_errors) != 1 else ''} did not load")
+    if problems:
+        verdict.append(f"{len(problems)} problem{'s' if len(problems) != 1 else ''} in lessons that loaded")
+    out.write("\n" + ", ".join(verdict) + (": all good.\n" if not load_errors and not problems else ".\n"))
+
+
+# -- one lesson ------------------------------------------------------------------------------
+
+
+async def _lesson_problems(lesson: Lesson) -> list[Problem]:
+    problems: list[Problem] = []
+    async with _helpers_for(lesson) as helpers:
+        for step in lesson.steps:
+            if isinstance(step, QuizStep):
+                problems += _quiz_problems(lesson, step)
+            elif isinstance(step, ExerciseStep):
+                problems += await _exercise_problems(lesson, step, helpers)
+    return problems
+
+
+@contextlib.asynccontextmanager
+async def _helpers_for(lesson: Lesson) -> Any:
+    """The extra check helpers the lesson ``needs``: ``server``, started on this lesson's loop."""
+    if "practice_server" not in lesson.needs:
+        yield {}
+        return
+    from asyncshell.practice_server import PracticeServer
+
+    server = PracticeServer()
+    await server.start()
+    try:
+        yield {"server": server}
+    finally:
+        await server.stop()
+
+
+async def _exercise_problems(lesson: Lesson, exercise: ExerciseStep, helpers: Mapping[str, object]) -> list[Problem]:
+    def problem(line: int, what: str) -> Problem:
+        return Problem(lesson.path, line, f"exercise '{exercise.id}': {what}")
+
+    setup, ran, result = await _attempt(exercise, exercise.solution.source, "solution", helpers)
+    if setup is not None:
+        assert exercise.setup is not None
+        return [problem(exercise.setup.line, f"the setup fails: {_said(setup, exercise)}")]
+    problems = []
+    if ran is not None:
+        problems.append(problem(exercise.solution.line, f"the solution fails when run: {_said(ran, exercise)}"))
+    elif result is not None and not result.passed:
+        line, detail = exercise.solution.line, result.detail
+        at_line = _CHECK_LINE.fullmatch(detail)
+        if at_line:
+            line, detail = exercise.check.line + int(at_line[1]) - 1, at_line[2]
+        problems.append(problem(line, f"the solution fails its check: {detail}"))
+    # The starter may well raise (a stub, a bug to fix): only whether the check passes matters.
+    _, _, result = await _attempt(exercise, exercise.starter, "starter", helpers, stop_on_error=False)
+    if result is not None and result.passed:
+        what = ("the starter passes its check" if exercise.starter
+                else "with no code at all (there is no starter) the check passes")
+        problems.append(problem(exercise.location.line, what + "; it must fail until the learner solves the task"))
+    return problems
+
+
+async def _attempt(
+    exercise: ExerciseStep, answer: str, label: str, helpers: Mapping[str, object], *, stop_on_error: bool = True
+) -> tuple[Outcome | None, Outcome | None, CheckResult | None]:
+    """Setup, then ``answer``, then the check, in a fresh namespace: (setup failed, answer failed, check result)."""
+    evaluator = Evaluator(write=lambda text: None)
+    server = helpers.get("server")
+    if server is not None:
+        server.reset()  # type: ignore[attr-defined]
+    if exercise.setup is not None:
+        outcome = await evaluator.run(exercise.setup.source, f"<setup:{exercise.id}>",
+                                      show_values=False, timeout=exercise.timeout)
+        if outcome.kind != "ok":
+            return outcome, None, None
+    if answer:
+        outcome = await evaluator.run(answer, f"<{label}:{exercise.id}>", show_values=False, timeout=exercise.timeout)
+        if outcome.kind != "ok" and stop_on_error:
+            return None, outcome, None
+    return None, None, await run_check(evaluator, exercise, extra_helpers=helpers)
+
+
+def _said(outcome: Outcome, exercise: ExerciseStep) -> str:
+    """How code that did not run to its end stopped, in one line."""
+    if outcome.kind == "timeout":
+        return f"still running after {exercise.timeout:g} s"
+    if outcome.kind == "exit":
+        return "it called exit()"
+    if outcome.kind == "interrupted":
+        return "interrupted"
+    assert outcome.error is not None
+    return " ".join(traceback.format_exception_only(outcome.error)[-1].split())
+
+
+def _quiz_problems(lesson: Lesson, quiz: QuizStep) -> list[Problem]:
+    """The loader checks answers against choices; this asks the quiz itself, as a learner's reply would."""
+    if quiz.choices:
+        right = ", ".join(map(str, quiz.answers))
+        valid = bool(quiz.answers) and all(1 <= n <= len(quiz.choices) for n in quiz.answers) and quiz.accepts(right)
+        why = f"its answer {right or '(none)'} is not among its {len(quiz.choices)} choices"
+    else:
+        valid = bool(quiz.accepted) and all(quiz.accepts(answer) for answer in quiz.accepted)
+        why = "it accepts no typed answer, so nobody can get it right"
+    return [] if valid else [Problem(lesson.path, quiz.location.line, f"quiz '{quiz.key}': {why}")]
+
+
+def _unresolved_requires(lesson: Lesson, known: frozenset[str]) -> list[Problem]:
+    """The loader drops a lesson whose requirement did not load; say so if that ever stops being true."""
+    return [Problem(lesson.path, 1, f"requires '{required}', which did not load")
+            for required in lesson.requires if required not in known]

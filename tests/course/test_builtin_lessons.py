@@ -1,0 +1,41 @@
+"""The lessons asyncshell ships: they load, ``asyncshell validate`` passes them, and the sample shows every step type."""
+
+from __future__ import annotations
+
+import pytest
+
+from asyncshell.course.catalog import LESSONS_ENV
+from asyncshell.course.loader import load_lessons
+from asyncshell.course.model import STEP_TYPES, ExerciseStep, QuizStep
+from asyncshell.course.validate import validate_command
+from asyncshell.paths import builtin_lessons_dir
+
+
+@pytest.fixture(autouse=True)
+def no_user_lessons(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv(LESSONS_ENV, raising=False)
+
+
+def test_every_built_in_lesson_validates(capsys):
+    """The suite's one run over all built-in lessons: solutions pass, starters fail, nothing fails to load."""
+    status = validate_command([])
+    out = capsys.readouterr().out
+    assert status == 0, out
+    ids = [lesson.id for lesson in load_lessons([builtin_lessons_dir()]).lessons]
+    rows = out.splitlines()[1:1 + len(ids)]
+    assert [row.split()[0] for row in rows] == ids
+    assert all(row.split()[3] == "ok" for row in rows), out
+    assert out.endswith(": all good.\n")
+
+
+def test_the_sample_lesson_uses_every_kind_of_step():
+    loaded = load_lessons([builtin_lessons_dir()])
+    assert loaded.errors == ()
+    sample = loaded.get("first-steps")
+    assert sample is not None and sample.order == 1
+    assert {type(step) for step in sample.steps} == set(STEP_TYPES)
+    quizzes = [step for step in sample.steps if isinstance(step, QuizStep)]
+    assert {quiz.is_multiple_choice for quiz in quizzes} == {True, False}
+    for exercise in sample.steps:
+        if isinstance(exercise, ExerciseStep):
+            assert exercise.starter and len(exercise.hints) >= 2

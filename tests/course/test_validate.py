@@ -1,0 +1,174 @@
+"""``asyncshell validate``: an author sees one row per lesson and one exact line per problem.
+
+The run over the built-in lessons is in ``test_builtin_lessons.py``.  Lines in
+the expected messages are those of ``conftest.FULL_LESSON``: its exercise
+starts on line 30, its setup on 34, its check on 42 and its solution on 44.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+import pytest
+
+from asyncshell.course.loader import load_lesson
+from asyncshell.course.model import Location, QuizStep
+from asyncshell.course.validate import _quiz_problems, validate_command
+
+SOLUTION_RETURN = 'return f"hello, {name}"'
+
+
+def validate(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, list[str]]:
+    status = validate_command(list(argv))
+    return status, capsys.readouterr().out.splitlines()
+
+
+def table(lines: list[str]) -> list[list[str]]:
+    """The rows under the header, split into cells, up to the first blank line."""
+    rows = lines[1:lines.index("")]
+    return [row.split() for row in rows]
+
+
+@pytest.fixture(autouse=True)
+def no_user_lessons(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("ASYNCSHELL_LESSONS", raising=False)
+
+
+BROKEN_LESSONS = [
+    pytest.param(
+        lambda text: text.replace(SOLUTION_RETURN, 'return f"hi, {name}"'),
+        "lesson.yaml:42: exercise 'greet': the solution fails its check: await greet(\"ada\") was 'hi, ada'",
+        id="solution-fails-its-check",
+    ),
+    pytest.param(
+        lambda text: text.replace("          ...\n", f"          {SOLUTION_RETURN}\n"),
+        "lesson.yaml:30: exercise 'greet': the starter passes its check; it must fail until the learner solves the task",
+        id="starter-passes",
+    ),
+    pytest.param(
+        lambda text: text.replace("    starter: |\n      async def greet(name):\n          ...\n", "")
+        .replace('assert await greet("ada") == "hello, ada"', "assert 1 + 1 == 2"),
+        "lesson.yaml:30: exercise 'greet': with no code at all (there is no starter) the check passes; "
+        "it must fail until the learner solves the task",
+        id="no-starter-and-the-check-passes-anyway",
+    ),
+    pytest.param(
+        lambda text: text.replace("    solution: |\n", "    solution: |\n      1 / 0\n"),
+        "lesson.yaml:44: exercise 'greet': the solution fails when run: ZeroDivisionError: division by zero",
+        id="solution-raises",
+    ),
+    pytest.param(
+        lambda text: text.replace("      import asyncio\n", "      import asyncioo\n"),
+        "lesson.yaml:34: exercise 'greet': the setup fails: ModuleNotFoundError: No module named 'asyncioo'",
+        id="setup-raises",
+    ),
+    pytest.param(
+        lambda text: text.replace("asyncio.sleep(0)", "asyncio.sleep(10)").replace("timeout: 5", "timeout: 0.2"),
+        "lesson.yaml:44: exercise 'greet': the solution fails its check: timed out after 0.2 s",
+        id="solution-too-slow",
+    ),
+]
+
+
+@pytest.mark.parametrize(("breaking", "problem"), BROKEN_LESSONS)
+def test_a_lesson_with_a_problem_fails_with_one_exact_line(capsys, write_lesson, full_lesson, breaking, problem):
+    path = write_lesson(breaking(full_lesson()))
+    status, lines = validate(capsys, str(path))
+    assert status == 1
+    assert [row[:5] for row in table(lines)] == [["intro", "5", "1", "1", "problem"]]
+    assert problem in lines
+    assert lines[-1] == "1 lesson checked, 1 problem in lessons that loaded."
+
+
+def test_a_file_that_does_not_load_is_reported_with_the_loaders_line(capsys, write_lesson, full_lesson):
+    write_lesson(full_lesson(), "good.yaml")
+    write_lesson(full_lesson(id="broken").replace("type: exercise", "type: exersise"), "broken.yaml")
+    status, lines = validate(capsys, ".")
+    assert status == 1
+    assert [row[:4] for row in table(lines)] == [["intro", "5", "1", "ok"]]
+    assert "broken.yaml:30: steps[4].type: unknown step type 'exersise'; did you mean 'exercise'?" in lines
+    assert lines[-1] == "1 lesson checked, 1 file did not load."
+
+
+def test_the_table_has_one_row_per_lesson_and_the_codes_output_stays_out(capsys, write_lesson, full_lesson):
+    noisy = full_lesson(id="noisy", order=2).replace("    solution: |\n", "    solution: |\n      print('NOISE')\n")
+    write_lesson(noisy, "b.yaml")
+    write_lesson(full_lesson(id="quiet", order=1), "a.yaml")
+    status, lines = validate(capsys, ".")
+    assert status == 0
+    assert lines[0].split() == ["lesson", "steps", "exercises", "result", "time"]
+    rows = table(lines)
+    assert [row[:4] for row in rows] == [["quiet", "5", "1", "ok"], ["noisy", "5", "1", "ok"]]
+    assert all(float(row[4]) >= 0 and row[5] == "s" for row in rows)
+    assert lines[-1] == "2 lessons checked: all good."
+    assert "NOISE" not in "\n".join(lines) + capsys.readouterr().err
+
+
+def test_files_and_folders_can_be_named_together(capsys, write_lesson, full_lesson):
+    write_lesson(full_lesson(id="one"), "a/one.yaml")
+    write_lesson(full_lesson(id="two"), "b/two.yaml")
+    write_lesson(full_lesson(id="left-out").replace("id: greet", "id: Greet"), "b/left-out.yaml")
+    status, lines = validate(capsys, "a", "b/two.yaml")
+    assert status == 0, lines
+    assert sorted(row[0] for row in table(lines)) == ["one", "two"]
+
+
+def test_a_named_lesson_may_require_a_built_in_one_which_is_not_validated_again(capsys, write_lesson, full_lesson):
+    write_lesson(full_lesson(id="mine", requires=("first-steps",)))
+    status, lines = validate(capsys, "lesson.yaml")
+    assert status == 0, lines
+    assert [row[0] for row in table(lines)] == ["mine"]
+
+
+def test_lessons_dir_adds_a_folder_to_the_built_in_lessons(capsys, write_lesson, full_lesson):
+    write_lesson(full_lesson(id="extra", order=99), "more/extra.yaml")
+    status, lines = validate(capsys, "--lessons-dir", "more")
+    assert status == 0, lines
+    assert [row[0] for row in table(lines)][-1] == "extra"
+    assert "first-steps" in [row[0] for row in table(lines)]
+
+
+@pytest.mark.parametrize(
+    ("argv", "error"),
+    [
+        (["missing.yaml"], "no such file or folder: missing.yaml"),
+        (["notes.txt"], "not a lesson file"),
+        (["--lessons-dir", "nowhere"], "argument --lessons-dir: no such folder: nowhere"),
+        (["--frobnicate"], "unrecognized arguments: --frobnicate"),
+    ],
+)
+def test_usage_errors_exit_2_with_one_line(capsys, lesson_dir, argv, error):
+    Path("notes.txt").write_text("not a lesson\n")
+    with pytest.raises(SystemExit) as stop:
+        validate_command(argv)
+    assert stop.value.code == 2
+    err = capsys.readouterr().err
+    assert err.startswith("usage: asyncshell validate")
+    assert error in err
+
+
+def test_an_empty_folder_is_a_problem_not_a_pass(capsys, lesson_dir):
+    status, lines = validate(capsys, ".")
+    assert (status, lines) == (1, ["No lesson files found in .."])
+
+
+def test_a_quiz_no_reply_can_answer_is_a_problem(write_lesson, full_lesson):
+    # The loader refuses such quizzes, so they are built by hand.
+    lesson = load_lesson(write_lesson(full_lesson()))
+    where = Location(lesson.path, 9)
+    common = dict(key="quiz-1", location=where, question="?", explanation="!")
+    bad_choice = QuizStep(**common, choices=("a", "b"), answers=(3,), accepted=())
+    nothing_accepted = QuizStep(**common, choices=(), answers=(), accepted=())
+    good = QuizStep(**common, choices=("a", "b"), answers=(1, 2), accepted=())
+    assert [str(p) for p in _quiz_problems(lesson, bad_choice)] == [
+        "lesson.yaml:9: quiz 'quiz-1': its answer 3 is not among its 2 choices"]
+    assert [str(p) for p in _quiz_problems(lesson, nothing_accepted)] == [
+        "lesson.yaml:9: quiz 'quiz-1': it accepts no typed answer, so nobody can get it right"]
+    assert _quiz_problems(lesson, good) == []
+
+
+def test_a_lesson_that_needs_the_practice_server_gets_it_in_its_checks(capsys, write_lesson, full_lesson):
+    text = full_lesson().replace("steps:\n", "needs: [practice_server]\nsteps:\n", 1).replace(
+        '      assert await greet("ada") == "hello, ada"\n',
+        '      assert await greet("ada") == "hello, ada"\n      assert server.url.startswith("http://127.0.0.1:")\n')
+    status, lines = validate(capsys, str(write_lesson(text)))
+    assert status == 0, lines
