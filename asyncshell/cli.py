@@ -24,7 +24,10 @@ from asyncshell.paths import data_home
 
 # Subcommands load their module only when used: name -> ("module:function", summary).
 # Each function takes the remaining arguments and returns an exit status.
-SUBCOMMANDS: dict[str, tuple[str, str]] = {}
+SUBCOMMANDS: dict[str, tuple[str, str]] = {
+    "lessons": ("asyncshell.course.listing:lessons_command", "list the lessons and your progress"),
+    "validate": ("asyncshell.course.validate:validate_command", "check lessons: each solution passes its check, each starter fails"),
+}
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -125,3 +125,12 @@ def test_sigint_while_a_piped_input_runs_interrupts_it(asyncshell_home: Path) ->
     assert "KeyboardInterrupt: the input was stopped" in out
     assert out.endswith("after\n")
     assert proc.returncode == 0
+
+
+def test_lessons_and_validate_subcommands_work_from_the_installed_command(asyncshell_home: Path) -> None:
+    listing = shell("lessons", home=asyncshell_home)
+    assert listing.returncode == 0
+    assert "first-steps" in listing.stdout and "not started" in listing.stdout
+    validation = shell("validate", home=asyncshell_home, timeout=120)
+    assert validation.returncode == 0, validation.stdout + validation.stderr
+    assert "first-steps" in validation.stdout and "all good" in validation.stdout
