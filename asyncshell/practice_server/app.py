@@ -1,7 +1,13 @@
-"""The aiohttp application: routes, plus the one middleware that delays, counts and explains errors.
+"""The aiohttp application: routes, each wrapped in the bookkeeping that delays, counts and explains errors.
 
-The middleware sends each response itself (prepare + write_eof) instead of
-leaving that to aiohttp after it returns; only then are the bytes really on
+The bookkeeping wraps each route's handler when the app is built rather than
+being an aiohttp middleware: a middleware also makes aiohttp add a layer of
+its own to every request, and the two together cost more than everything
+else the practice server does per request (see bench/practice_server_throughput.py).
+Unknown paths and wrong methods land on a catch-all route, wrapped the same way.
+
+The wrapper sends each response itself (prepare + write_eof) instead of
+leaving that to aiohttp after it returns: only then are the bytes really on
 the wire to be counted, and only then can a client that hung up be told apart
 from one that got its answer.  aiohttp sees an already-sent response and does
 nothing more with it.
@@ -17,69 +23,89 @@ from aiohttp import web
 from asyncshell.practice_server import handlers, params
 from asyncshell.practice_server.stats import StatsRecorder
 
+_CATCH_ALL = "/{path:.*}"
+
 
 def make_app(recorder: StatsRecorder | None = None) -> web.Application:
     """A fresh practice app, counting into ``recorder`` (a new one if not given)."""
-    app = web.Application(middlewares=[_practice_middleware])
-    app[handlers.RECORDER] = recorder if recorder is not None else StatsRecorder()
+    recorder = recorder if recorder is not None else StatsRecorder()
+    app = web.Application()
+    app[handlers.RECORDER] = recorder
     app[handlers.GATE] = handlers.Gate()
     for endpoint in handlers.ENDPOINTS:
+        counted = endpoint.path not in handlers.UNCOUNTED_PATHS
+        wrapped = _bookkept(endpoint.handler, recorder if counted else None)
         if endpoint.method == "GET":
             # add_get also answers HEAD, e.g. to read a file's size before fetching it.
-            app.router.add_get(endpoint.path, endpoint.handler)
+            app.router.add_get(endpoint.path, wrapped)
         else:
-            app.router.add_route(endpoint.method, endpoint.path, endpoint.handler)
+            app.router.add_route(endpoint.method, endpoint.path, wrapped)
+    # Last, so that it only gets what no endpoint took.
+    app.router.add_route("*", _CATCH_ALL, _bookkept(_no_such_endpoint, recorder))
     return app
 
 
-@web.middleware
-async def _practice_middleware(request: web.Request, handler: handlers.Handler) -> web.StreamResponse:
-    if request.path in handlers.UNCOUNTED_PATHS:
-        response = await _answer(request, handler)
-        await _send(request, response)
-        return response
-    recorder = request.app[handlers.RECORDER]
-    recorder.begin(request.path)
-    status = None
-    try:
-        response = await _answer(request, handler)
-        if await _send(request, response):
-            status = response.status
-        return response
-    except Exception:
-        status = 500  # a bug in a handler; aiohttp logs it and answers 500
-        raise
-    finally:
-        # Also reached on cancellation (the client hung up while we waited);
-        # output_size counts only what went out before that.
-        recorder.end(status, request.writer.output_size)
+def _bookkept(handler: handlers.Handler, recorder: StatsRecorder | None) -> handlers.Handler:
+    """``handler`` with ?delay applied, problems answered in JSON, and (given a recorder) counted."""
+    sleeps_first = not getattr(handler, "owns_delay", False)
+
+    async def answer(request: web.Request) -> web.StreamResponse:
+        try:
+            if sleeps_first and request.query_string:
+                seconds = params.delay(request)
+                if seconds:
+                    await asyncio.sleep(seconds)
+            return await handler(request)
+        except params.BadParameter as exc:
+            return _error(400, str(exc), parameter=exc.name)
+        except handlers.ClientGone as gone:
+            return gone.response
+        except web.HTTPException as exc:
+            # Whatever aiohttp itself might raise, answered in the same JSON shape.
+            return _error(exc.status, exc.reason)
+
+    if recorder is None:
+        async def uncounted(request: web.Request) -> web.StreamResponse:
+            response = await answer(request)
+            await _send(request, response)
+            return response
+
+        return uncounted
+
+    async def counted(request: web.Request) -> web.StreamResponse:
+        path = request.path
+        recorder.begin(path)
+        status = None
+        try:
+            response = await answer(request)
+            if await _send(request, response):
+                status = response.status
+            return response
+        except Exception:
+            status = 500  # a bug in a handler; aiohttp logs it and answers 500
+            raise
+        finally:
+            # Also reached on cancellation (the client hung up while we waited);
+            # output_size counts only what went out before that.
+            recorder.end(status, request.writer.output_size)
+
+    return counted
 
 
-async def _answer(request: web.Request, handler: handlers.Handler) -> web.StreamResponse:
-    """The handler's response, with every expected problem turned into a JSON one."""
-    try:
-        if request.query_string and not getattr(handler, "owns_delay", False):
-            seconds = params.delay(request)
-            if seconds:
-                await asyncio.sleep(seconds)
-        return await handler(request)
-    except params.BadParameter as exc:
-        return _error(400, str(exc), parameter=exc.name)
-    except handlers.ClientGone as gone:
-        return gone.response
-    except web.HTTPNotFound:
-        endpoints = {f"{e.method} {e.path}": e.about for e in handlers.ENDPOINTS}
-        return _error(404, f"no endpoint at {request.path}", endpoints=endpoints)
-    except web.HTTPMethodNotAllowed as exc:
-        allowed = ", ".join(sorted(exc.allowed_methods))
+@handlers.owns_delay  # a wrong path is answered at once, whatever delay it asks for
+async def _no_such_endpoint(request: web.Request) -> web.StreamResponse:
+    allowed: set[str] = set()
+    for resource in request.app.router.resources():
+        if resource is not request.match_info.route.resource:
+            allowed |= (await resource.resolve(request))[1]
+    if allowed:
+        methods = ", ".join(sorted(allowed))
         return _error(
-            405, f"{request.method} is not allowed on {request.path}; use {allowed}",
-            headers={"Allow": allowed},
+            405, f"{request.method} is not allowed on {request.path}; use {methods}",
+            headers={"Allow": methods},
         )
-    except web.HTTPException as exc:
-        # Anything else aiohttp itself raises; returning the exception object
-        # is deprecated, so answer with a plain response of the same status.
-        return _error(exc.status, exc.reason)
+    endpoints = {f"{e.method} {e.path}": e.about for e in handlers.ENDPOINTS}
+    return _error(404, f"no endpoint at {request.path}", endpoints=endpoints)
 
 
 def _error(status: int, message: str, headers: dict[str, str] | None = None, **extra: Any) -> web.Response:

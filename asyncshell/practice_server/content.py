@@ -32,13 +32,10 @@ def _seed(text: str) -> int:
 
 # --- tiles ------------------------------------------------------------------
 
-@lru_cache(maxsize=512)
 def tile_png(z: int, x: int, y: int) -> bytes:
     """A 64x64 RGB PNG: a checkerboard in a colour picked by (z, x, y).
 
     A dark top and left edge make a mosaic of stitched tiles show its grid.
-
-    Cached because a map lesson asks for the same few tiles again and again.
     """
     seed = _seed(f"{z}/{x}/{y}")
     base = bytes(((seed >> 16) & 0xFF, (seed >> 8) & 0xFF, seed & 0xFF))

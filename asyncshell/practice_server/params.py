@@ -28,14 +28,14 @@ class BadParameter(Exception):
 
 def number(raw: str | None, name: str, low: float, high: float, default: float | None = None) -> float:
     """``raw`` as a float in ``[low, high]``, or ``default`` when it is absent."""
-    return _bounded(raw, name, float, low, high, default, f"a number between {low:g} and {high:g}")
+    return _bounded(raw, name, float, low, high, default)
 
 
 def integer(
     raw: str | None, name: str, low: int, high: int, default: int | None = None, where: str = ""
 ) -> int:
     """``raw`` as an int in ``[low, high]``; ``where`` adds context such as " at zoom 3"."""
-    return _bounded(raw, name, int, low, high, default, f"a whole number between {low} and {high}{where}")
+    return _bounded(raw, name, int, low, high, default, where)
 
 
 def short_name(raw: str, what: str = "name") -> str:
@@ -50,16 +50,22 @@ def delay(request: web.Request, default: float = 0.0) -> float:
     return number(request.query.get("delay"), "delay", 0.0, MAX_DELAY, default)
 
 
-def _bounded(raw, name, kind, low, high, default, wanted):
-    if raw is None:
-        if default is None:
-            raise BadParameter(name, f"{name} is required: {wanted}")
+def _bounded(raw, name, kind, low, high, default, where=""):
+    if raw is not None:
+        try:
+            value = kind(raw)
+        except ValueError:
+            value = None
+        # Written this way round so that nan fails the comparison too.
+        if value is not None and low <= value <= high:
+            return value
+    elif default is not None:
         return default
-    try:
-        value = kind(raw)
-    except ValueError:
-        value = None
-    # The comparison is written this way round so that nan fails it too.
-    if value is None or not low <= value <= high:
-        raise BadParameter(name, f"{name} must be {wanted}, got {raw!r}")
-    return value
+    # Messages are built only here: this runs on every request, and most are fine.
+    if kind is float:
+        wanted = f"a number between {low:g} and {high:g}"
+    else:
+        wanted = f"a whole number between {low} and {high}{where}"
+    if raw is None:
+        raise BadParameter(name, f"{name} is required: {wanted}")
+    raise BadParameter(name, f"{name} must be {wanted}, got {raw!r}")

@@ -78,7 +78,8 @@ async def test_load_is_served_without_errors_and_counted_exactly(server, session
     stats = server.stats()
     assert stats.requests_for("/delay/") == 500
     assert stats.requests_for("/tiles/") == 500
-    assert 1 < stats.peak_in_flight <= 100
+    # /delay/0 and tiles never wait, so handling them need not overlap at all.
+    assert 1 <= stats.peak_in_flight <= 100
 
 
 async def test_limited_rejects_the_sixth_and_accepts_it_after_one_finishes(server, session, wait_until):
