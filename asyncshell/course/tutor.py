@@ -126,6 +126,7 @@ class Tutor:
         self._after_setup: dict[str, int] = {}  # name -> id(value), to tell what the learner wrote
         #: Names a check may use besides the helpers, e.g. ``server`` for lessons that need one.
         self.extra_helpers: Mapping[str, object] = {}
+        self._server: Any = None  # a practice server this tutor started, to stop in ``close``
 
     # -- what it works with, loaded on first use
 
@@ -189,8 +190,36 @@ class Tutor:
                    or tally(self.store, r_lesson).state != "done"]
         if missing:
             self.console.note(f"This lesson builds on {', '.join(missing)}; you may want to do that first.")
+        await self._provide(lesson)
         self.session.on_empty_input = self.on_enter
         await self._show()
+
+    async def close(self) -> None:
+        """Stop the practice server if a lesson started it, and release the progress store."""
+        if self._server is not None:
+            await self._server.stop()
+        if self._store is not None:
+            self._store.close()
+
+    async def _provide(self, lesson: Lesson) -> None:
+        """Start what the lesson ``needs`` and hand it to its checks: so far only ``server``.
+
+        The server is shared through ``session.practice_server``, so the shell's own
+        way of starting one and the lessons use the same server.
+        """
+        self.extra_helpers = {}
+        if "practice_server" not in lesson.needs:
+            return
+        server = getattr(self.session, "practice_server", None)
+        if server is None:
+            from asyncshell.practice_server import PracticeServer  # aiohttp loads only for lessons that need it
+
+            server = self._server = self.session.practice_server = PracticeServer()  # type: ignore[attr-defined]
+        was_running = server.running
+        url = await server.start()
+        if not was_running:
+            self.console.note(f"This lesson uses the practice server; it is running at {url}.")
+        self.extra_helpers = {"server": server}
 
     # -- moving through the steps
 
@@ -239,7 +268,8 @@ class Tutor:
         if not right:
             self.console.write("Not quite; have another look and answer again (or %skip it).\n")
             return
-        self.console.write(self.console.style("Right.", "ok") + " " + self._render(step.explanation) + "\n")
+        said = self._render(f"Right. {step.explanation}")  # one paragraph, wrapped as one
+        self.console.write(self.console.style("Right.", "ok") + said[len("Right."):] + "\n")
         self.store.mark_done(self.lesson.id, step.key)  # type: ignore[union-attr]
         await self._advance()
 
@@ -253,7 +283,7 @@ class Tutor:
         self.store.record_attempt(lesson, step.key, result.status, self._learners_code(), result.detail)
         if not result.passed:
             self.console.error(result.message)
-            self.console.note("Change your code and %check again; %hint gives a hint.")
+            self.console.note("Stuck? %hint gives a hint, %solution shows a solution.")
             return
         self.console.write(self.console.style("Passed!", "ok") + "\n")
         self.store.mark_done(lesson, step.key)
@@ -377,6 +407,9 @@ class Tutor:
 
     async def _set_up(self, step: ExerciseStep) -> None:
         """Run the exercise's setup in the learner's namespace and put its starter code in the prompt."""
+        server = self.extra_helpers.get("server")
+        if server is not None:
+            server.reset()  # type: ignore[attr-defined]  # the check counts this exercise's requests only
         if step.setup is not None:
             outcome = await self.session.evaluator.run(step.setup.source, f"<setup:{step.id}>", show_values=False)
             if outcome.kind != "ok":

@@ -82,15 +82,16 @@ def lesson_registry() -> CommandRegistry:
 class Shell:
     """One learner's session over the lessons in ``folder``; ``type`` returns what the new inputs printed."""
 
-    def __init__(self, folder: Path) -> None:
+    def __init__(self, folder: Path, *, color: bool = False) -> None:
         self.folder = folder
+        self.color = color
         self.stream = io.StringIO()
         self.session: Session | None = None
         self._seen = 0
 
     async def type(self, *inputs: str) -> str:
         if self.session is None:
-            console = Console(self.stream, self.stream, color=False)
+            console = Console(self.stream, self.stream, color=self.color)
             self.session = Session(Evaluator(write=console.write), console, commands=lesson_registry(),
                                    interactive=False)
             self.session.tutor = Tutor(self.session, load=lambda: load_lessons([self.folder]))  # type: ignore[attr-defined]

@@ -136,3 +136,42 @@ def test_asyncshell_progress_reset_without_a_terminal_needs_yes(monkeypatch: pyt
     assert progress_command.main(["--reset", "--yes"], out=out) == 0
     assert progress_command.main([], out=out) == 0
     assert "In all: 0 steps done" in out.getvalue()
+
+
+SERVED = """\
+format: 1
+id: served
+title: Against the server
+summary: A lesson that needs the practice server.
+order: 3
+needs: [practice_server]
+steps:
+  - type: exercise
+    id: ping
+    body: Nothing to do; the check looks at the server.
+    hints: [None needed., Really.]
+    check: |
+      assert server.url.startswith("http://127.0.0.1:")
+    solution: |
+      pass
+"""
+
+
+async def test_a_lesson_that_needs_the_practice_server_gets_it_in_its_checks(lessons: Path) -> None:
+    (lessons / "served.yaml").write_text(SERVED, encoding="utf-8")
+    shell = Shell(lessons)
+    try:
+        out = await shell.type("%learn served")
+        url = shell.session.practice_server.url
+        assert f"This lesson uses the practice server; it is running at {url}." in out
+        assert "Passed!" in await shell.type("%check")
+    finally:
+        await shell.tutor.close()
+    assert not shell.session.practice_server.running
+
+
+async def test_colour_marks_a_pass_green(lessons: Path) -> None:
+    shell = Shell(lessons, color=True)
+    out = await shell.type("%learn demo", "", "", "%answer 2")
+    assert "\x1b[32mRight.\x1b[0m Nothing runs" in out
+    assert "\x1b[32mPassed!\x1b[0m" in await shell.type(GREET, "%check")
