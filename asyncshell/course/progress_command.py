@@ -7,8 +7,9 @@ import sys
 from collections.abc import Callable, Sequence
 from typing import TextIO
 
+from asyncshell.course.catalog import add_lessons_dir_option, load_catalog
 from asyncshell.course.model import Lesson
-from asyncshell.course.tutor import load_course, tally
+from asyncshell.course.tutor import tally
 from asyncshell.progress import ProgressStore
 
 
@@ -36,7 +37,7 @@ def report(store: ProgressStore, lessons: Sequence[Lesson]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def main(argv: Sequence[str], *, out: TextIO = sys.stdout, ask: Callable[[str], str] | None = None) -> int:
+def progress_command(argv: Sequence[str], *, out: TextIO = sys.stdout, ask: Callable[[str], str] | None = None) -> int:
     """``asyncshell progress``: print the report; ``--reset`` forgets everything after confirming.
 
     ``ask`` reads the confirmation (``input`` when stdin is a terminal); without
@@ -45,6 +46,7 @@ def main(argv: Sequence[str], *, out: TextIO = sys.stdout, ask: Callable[[str], 
     parser = argparse.ArgumentParser(prog="asyncshell progress", description="Show or reset your lesson progress.")
     parser.add_argument("--reset", action="store_true", help="forget all progress (asks first)")
     parser.add_argument("--yes", action="store_true", help="with --reset: do not ask")
+    add_lessons_dir_option(parser)
     args = parser.parse_args(argv)
     if ask is None and sys.stdin.isatty():
         ask = input
@@ -52,7 +54,7 @@ def main(argv: Sequence[str], *, out: TextIO = sys.stdout, ask: Callable[[str], 
         if store.notice:
             out.write(store.notice + "\n")
         if not args.reset:
-            out.write(report(store, load_course().lessons))
+            out.write(report(store, load_catalog(args.lessons_dirs).lessons))
             return 0
         if not args.yes:
             if ask is None:

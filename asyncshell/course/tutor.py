@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from asyncshell import paths
-from asyncshell.course import loader
+from asyncshell.course.catalog import load_catalog
 from asyncshell.course.checks import run_check
 from asyncshell.course.model import ExampleStep, ExerciseStep, Lesson, LoadResult, QuizStep, Step
 from asyncshell.course.render import render_code, render_text
@@ -31,8 +31,8 @@ MAX_WIDTH = 100
 
 
 def load_course() -> LoadResult:
-    """Every lesson the shell offers: the one place that says where lessons come from."""
-    return loader.load_lessons([paths.builtin_lessons_dir()])
+    """Every lesson the shell offers (built-in and ``ASYNCSHELL_LESSONS``), for a tutor not told otherwise."""
+    return load_catalog()
 
 
 def tutor_for(session: Session) -> Tutor:

@@ -82,7 +82,8 @@ def lesson_registry() -> CommandRegistry:
 class Shell:
     """One learner's session over the lessons in ``folder``; ``type`` returns what the new inputs printed."""
 
-    def __init__(self, folder: Path, *, color: bool = False) -> None:
+    def __init__(self, folder: Path | None, *, color: bool = False) -> None:
+        """``folder`` None: the lessons the shell finds by itself (the catalog)."""
         self.folder = folder
         self.color = color
         self.stream = io.StringIO()
@@ -94,7 +95,9 @@ class Shell:
             console = Console(self.stream, self.stream, color=self.color)
             self.session = Session(Evaluator(write=console.write), console, commands=lesson_registry(),
                                    interactive=False)
-            self.session.tutor = Tutor(self.session, load=lambda: load_lessons([self.folder]))  # type: ignore[attr-defined]
+            if self.folder is not None:
+                folder = self.folder
+                self.session.tutor = Tutor(self.session, load=lambda: load_lessons([folder]))  # type: ignore[attr-defined]
         await run_inputs(inputs, session=self.session)
         text = self.stream.getvalue()
         new, self._seen = text[self._seen:], len(text)

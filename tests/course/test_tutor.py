@@ -119,11 +119,11 @@ def test_asyncshell_progress_reset_asks_first(asyncshell_home: Path) -> None:
     with ProgressStore.open() as store:
         store.mark_done("demo", "text-1")
     out = io.StringIO()
-    assert progress_command.main(["--reset"], out=out, ask=lambda question: "n") == 1
+    assert progress_command.progress_command(["--reset"], out=out, ask=lambda question: "n") == 1
     assert "Nothing was changed." in out.getvalue()
     with ProgressStore.open() as store:
         assert store.summary().steps_done == 1
-    assert progress_command.main(["--reset"], out=out, ask=lambda question: "yes") == 0
+    assert progress_command.progress_command(["--reset"], out=out, ask=lambda question: "yes") == 0
     with ProgressStore.open() as store:
         assert store.summary().steps_done == 0
 
@@ -131,10 +131,10 @@ def test_asyncshell_progress_reset_asks_first(asyncshell_home: Path) -> None:
 def test_asyncshell_progress_reset_without_a_terminal_needs_yes(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr("sys.stdin", io.StringIO())
     out = io.StringIO()
-    assert progress_command.main(["--reset"], out=out) == 2
+    assert progress_command.progress_command(["--reset"], out=out) == 2
     assert "add --yes" in out.getvalue()
-    assert progress_command.main(["--reset", "--yes"], out=out) == 0
-    assert progress_command.main([], out=out) == 0
+    assert progress_command.progress_command(["--reset", "--yes"], out=out) == 0
+    assert progress_command.progress_command([], out=out) == 0
     assert "In all: 0 steps done" in out.getvalue()
 
 
@@ -175,3 +175,20 @@ async def test_colour_marks_a_pass_green(lessons: Path) -> None:
     out = await shell.type("%learn demo", "", "", "%answer 2")
     assert "\x1b[32mRight.\x1b[0m Nothing runs" in out
     assert "\x1b[32mPassed!\x1b[0m" in await shell.type(GREET, "%check")
+
+
+async def test_the_shell_finds_lessons_in_the_folders_of_ASYNCSHELL_LESSONS(
+    lessons: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("ASYNCSHELL_LESSONS", str(lessons))
+    shell = Shell(None)
+    assert "demo" in await shell.type("%lessons")
+    await shell.type("%learn demo")
+    assert shell.session.prompt_prefix == "[demo 1/6] "
+
+
+def test_asyncshell_progress_lists_the_lessons_of_lessons_dir(lessons: Path) -> None:
+    out = io.StringIO()
+    assert progress_command.progress_command(["--lessons-dir", str(lessons)], out=out) == 0
+    rows = [line.split() for line in out.getvalue().splitlines()]
+    assert ["demo", "Demo", "lesson", "not", "started"] in rows
