@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import difflib
 import inspect
+import io
 import shutil
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -18,9 +19,10 @@ from typing import TYPE_CHECKING, Any
 from asyncshell import paths
 from asyncshell.course.catalog import load_catalog
 from asyncshell.course.checks import run_check
+from asyncshell.course.listing import print_lessons
 from asyncshell.course.model import ExampleStep, ExerciseStep, Lesson, LoadResult, QuizStep, Step
 from asyncshell.course.render import render_code, render_text
-from asyncshell.errors import UsageError
+from asyncshell.errors import AsyncshellError, UsageError
 from asyncshell.progress import FILENAME, ProgressStore
 
 if TYPE_CHECKING:
@@ -151,19 +153,14 @@ class Tutor:
     # -- choosing a lesson
 
     def list_lessons(self) -> None:
-        """%lessons: every lesson with how far the learner got."""
+        """%lessons: every lesson with how far the learner got, in the table ``asyncshell lessons`` prints."""
         course = self.course
-        for error in course.errors:
-            self.console.error(f"Lesson not loaded: {error}")
-        if not course.lessons:
+        if not course.lessons and not course.errors:
             self.console.note("No lessons found.")
             return
-        width = max(len(lesson.id) for lesson in course.lessons)
-        lines = ["Lessons:"]
-        for lesson in course.lessons:
-            lines.append(f"  {lesson.id:<{width}}  {lesson.title} [{tally(self.store, lesson).state}]")
-            lines.append(f"  {'':<{width}}  {lesson.summary}")
-        self.console.write("\n".join(lines) + "\n")
+        table = io.StringIO()
+        print_lessons(course, {lesson.id: tally(self.store, lesson).state for lesson in course.lessons}, table)
+        self.console.write(table.getvalue())
 
     async def learn(self, lesson_id: str) -> None:
         """%learn ID: start the lesson, or carry on where it was left."""
@@ -227,10 +224,13 @@ class Tutor:
         """Enter on an empty line: read on past text and examples; a reminder elsewhere."""
         if self.lesson is None:
             return
-        if self._can_move_on():
-            await self._advance()
-        else:
-            self.console.note(self._what_now())
+        try:
+            if self._can_move_on():
+                await self._advance()
+            else:
+                self.console.note(self._what_now())
+        except AsyncshellError as exc:  # not a %command, so the session would not catch it
+            self.console.error(str(exc))
 
     async def next(self) -> None:
         """%next: like Enter, but says why when the step wants something first."""
