@@ -1,16 +1,54 @@
-"""The progress report (``%progress``) and ``asyncshell progress [--reset]``."""
+"""How far a learner got: the tally per lesson, the report ``%progress`` shows, and ``asyncshell progress [--reset]``."""
 
 from __future__ import annotations
 
 import argparse
 import sys
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import TextIO
 
 from asyncshell.course.catalog import add_lessons_dir_option, load_catalog
 from asyncshell.course.model import Lesson
-from asyncshell.course.tutor import tally
 from asyncshell.progress import ProgressStore
+
+
+@dataclass(frozen=True)
+class Tally:
+    """How far a learner got in one lesson, for lists and reports."""
+
+    done: int
+    total: int
+    attempts: int
+    revealed: int
+    skipped: int
+    started: bool
+    finished: bool  # went through to the end, perhaps skipping steps
+
+    @property
+    def state(self) -> str:
+        if self.total and self.done == self.total:
+            return "done"
+        if not self.started:
+            return "not started"
+        if self.finished:
+            return f"finished, {self.done} of {self.total} done"
+        return f"{self.done} of {self.total}"
+
+
+def tally(store: ProgressStore, lesson: Lesson) -> Tally:
+    keys = {step.key for step in lesson.steps}
+    status = [s for key, s in store.step_status(lesson.id).items() if key in keys]
+    position = store.position(lesson.id)
+    return Tally(
+        done=sum(s.done for s in status),
+        total=len(keys),
+        attempts=sum(s.attempts for s in status),
+        revealed=sum(s.revealed for s in status),
+        skipped=sum(s.skipped for s in status),
+        started=bool(status) or position is not None,
+        finished=position is not None and position >= len(lesson.steps),
+    )
 
 
 def _plural(count: int, noun: str) -> str:

@@ -13,7 +13,6 @@ import inspect
 import io
 import shutil
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from asyncshell import paths
@@ -21,6 +20,7 @@ from asyncshell.course.catalog import load_catalog
 from asyncshell.course.checks import run_check
 from asyncshell.course.listing import print_lessons
 from asyncshell.course.model import ExampleStep, ExerciseStep, Lesson, LoadResult, QuizStep, Step
+from asyncshell.course.progress_command import tally
 from asyncshell.course.render import render_code, render_text
 from asyncshell.errors import AsyncshellError, UsageError
 from asyncshell.progress import FILENAME, ProgressStore
@@ -30,11 +30,6 @@ if TYPE_CHECKING:
 
 #: Lesson text is easier to read in a column than across a wide terminal.
 MAX_WIDTH = 100
-
-
-def load_course() -> LoadResult:
-    """Every lesson the shell offers (built-in and ``ASYNCSHELL_LESSONS``), for a tutor not told otherwise."""
-    return load_catalog()
 
 
 def tutor_for(session: Session) -> Tutor:
@@ -66,44 +61,6 @@ def resume_hint(session: Session) -> str | None:
             f"type %learn {last.lesson} to carry on.")
 
 
-@dataclass(frozen=True)
-class Tally:
-    """How far a learner got in one lesson, for lists and reports."""
-
-    done: int
-    total: int
-    attempts: int
-    revealed: int
-    skipped: int
-    started: bool
-    finished: bool  # went through to the end, perhaps skipping steps
-
-    @property
-    def state(self) -> str:
-        if self.total and self.done == self.total:
-            return "done"
-        if not self.started:
-            return "not started"
-        if self.finished:
-            return f"finished, {self.done} of {self.total} done"
-        return f"{self.done} of {self.total}"
-
-
-def tally(store: ProgressStore, lesson: Lesson) -> Tally:
-    keys = {step.key for step in lesson.steps}
-    status = [s for key, s in store.step_status(lesson.id).items() if key in keys]
-    position = store.position(lesson.id)
-    return Tally(
-        done=sum(s.done for s in status),
-        total=len(keys),
-        attempts=sum(s.attempts for s in status),
-        revealed=sum(s.revealed for s in status),
-        skipped=sum(s.skipped for s in status),
-        started=bool(status) or position is not None,
-        finished=position is not None and position >= len(lesson.steps),
-    )
-
-
 class Tutor:
     """Follows one learner through the lessons; each public method is one %command."""
 
@@ -111,7 +68,7 @@ class Tutor:
         self,
         session: Session,
         *,
-        load: Callable[[], LoadResult] = load_course,
+        load: Callable[[], LoadResult] = load_catalog,
         open_store: Callable[[], ProgressStore] = ProgressStore.open,
     ) -> None:
         self.session = session
@@ -175,6 +132,7 @@ class Tutor:
             close = difflib.get_close_matches(lesson_id, ids, n=1, cutoff=0.5)
             hint = f" Did you mean %learn {close[0]}?" if close else " Type %lessons to see them."
             raise UsageError(f"There is no lesson '{lesson_id}'.{hint}")
+        await self._provide(lesson)  # first: if the server cannot start, the lesson does not either
         position = self.store.position(lesson.id)
         self.lesson, self.index = lesson, 0
         if position is not None and 0 < position < len(lesson.steps):
@@ -187,7 +145,6 @@ class Tutor:
                    or tally(self.store, r_lesson).state != "done"]
         if missing:
             self.console.note(f"This lesson builds on {', '.join(missing)}; you may want to do that first.")
-        await self._provide(lesson)
         self.session.on_empty_input = self.on_enter
         await self._show()
 
