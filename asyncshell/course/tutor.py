@@ -80,6 +80,7 @@ class Tutor:
         self.lesson: Lesson | None = None
         self.index = 0
         self._hints_shown: dict[tuple[str, str], int] = {}
+        self._opened: set[str] = set()  # lessons followed in this session: their names are in the namespace
         # The namespace as the current exercise found it, before its setup ran: what %reset restores.
         self._before_setup: dict[str, Any] = {}
         self._after_setup: dict[str, int] = {}  # name -> id(value), to tell what the learner wrote
@@ -139,14 +140,30 @@ class Tutor:
             self.index = position
             self.console.note(f"Carrying on with '{lesson.title}' at step {position + 1} of {len(lesson.steps)}; "
                               "%back goes back a step.")
+            if lesson.id not in self._opened:
+                await self._catch_up(lesson.steps[:position])
         elif position is not None and position >= len(lesson.steps):
             self.console.note(f"You finished '{lesson.title}' before; here it is again from the top.")
         missing = [r for r in lesson.requires if (r_lesson := self.course.get(r)) is None
                    or tally(self.store, r_lesson).state != "done"]
         if missing:
             self.console.note(f"This lesson builds on {', '.join(missing)}; you may want to do that first.")
+        self._opened.add(lesson.id)
         self.session.on_empty_input = self.on_enter
         await self._show()
+
+    async def _catch_up(self, steps: tuple[Step, ...]) -> None:
+        """In a new session, run the earlier exercises' setup and solution, as %skip would have.
+
+        Later steps may build on what earlier ones defined, and this session's
+        namespace starts empty.
+        """
+        exercises = [step for step in steps if isinstance(step, ExerciseStep)]
+        for step in exercises:
+            await self._set_up(step)
+            await self._run_solution(step)
+        if exercises:
+            self.console.note("The earlier exercises' solutions ran, so what they define is there again.")
 
     async def close(self) -> None:
         """Stop the practice server if a lesson started it, and release the progress store."""
@@ -269,11 +286,7 @@ class Tutor:
         """%skip: move on; an exercise's solution runs first so later steps have what it defines."""
         step = self._active()
         if isinstance(step, ExerciseStep):
-            outcome = await self.session.evaluator.run(step.solution.source, f"<solution:{step.id}>",
-                                                       show_values=False)
-            if outcome.kind != "ok":
-                self.session.show(outcome)
-                self.console.note("The solution did not run cleanly; moving on anyway.")
+            await self._run_solution(step)
             self.store.mark_skipped(self.lesson.id, step.key)  # type: ignore[union-attr]
             self.console.note("Skipped; its solution ran, so what it defines is there for the next steps.")
         elif isinstance(step, QuizStep):
@@ -374,6 +387,13 @@ class Tutor:
                 self.console.note("The exercise's setup failed; this is a problem in the lesson.")
         self._after_setup = {name: id(value) for name, value in self.session.evaluator.namespace.items()}
         self.session.prefill = step.starter
+
+    async def _run_solution(self, step: ExerciseStep) -> None:
+        outcome = await self.session.evaluator.run(step.solution.source, f"<solution:{step.id}>", show_values=False)
+        if outcome.kind != "ok":
+            self.session.show(outcome)
+            self.console.note(f"The solution of exercise '{step.id}' did not run cleanly; "
+                              "this is a problem in the lesson.")
 
     def _finish(self) -> None:
         lesson = self.lesson

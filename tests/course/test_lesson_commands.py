@@ -246,7 +246,24 @@ async def test_a_second_session_carries_on_at_the_saved_step(lessons: Path) -> N
     assert "Carrying on with 'Demo lesson' at step 4 of 6" in out
     assert second.session.prompt_prefix == "[demo 4/6] "
     assert second.namespace["greeting"] == "hello"  # the exercise's setup ran again
-    assert "1 of 2" not in out
+    assert "solutions ran" not in out  # no exercise before this one
+
+
+async def test_carrying_on_in_a_new_session_brings_back_what_earlier_exercises_defined(lessons: Path) -> None:
+    first = Shell(lessons)
+    await first.type("%learn demo", "", "", "%answer 2", "async def greet(name):\n    return 'mine'", "%skip")
+    first.tutor.store.close()
+
+    second = Shell(lessons)
+    out = await second.type("%learn demo")
+    assert "The earlier exercises' solutions ran" in out
+    assert "Passed!" in await second.type(SHOUT, "%check")  # shout builds on greet from step 4
+
+
+async def test_coming_back_to_a_lesson_in_the_same_session_keeps_the_learners_code(shell: Shell) -> None:
+    await shell.type("%learn demo", "", "", "%answer 2", GREET, "%check")
+    await shell.type("mine = greet", "%learn demo")
+    assert shell.namespace["greet"] is shell.namespace["mine"]
 
 
 async def test_an_unknown_lesson_is_one_line_with_a_suggestion(shell: Shell) -> None:
