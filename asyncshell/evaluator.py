@@ -127,6 +127,12 @@ class Evaluator:
         self.tasks.install()
         self._count = 0
         self._future_flags = 0
+        # Extension points (teaching features): rewrites of typed code, and callbacks
+        # around each input.  ``notes`` collects one-line remarks about the last input.
+        self.transforms: list[Callable[[ast.Module], ast.Module]] = []
+        self.on_input_start: list[Callable[["asyncio.Task[Any]"], None]] = []
+        self.on_input_end: list[Callable[["asyncio.Task[Any]"], None]] = []
+        self.notes: list[str] = []
         self._current: asyncio.Task[BaseException | None] | None = None
         self._interrupted = False
 
@@ -138,7 +144,8 @@ class Evaluator:
         """Compile a whole input; raises SyntaxError like Python would.  None for nothing to run.
 
         ``show_values`` compiles as the REPL does (bare expressions are displayed);
-        without it, as a script.  A tree may be passed by callers that rewrite code.
+        without it, as a script.  Source text is the user's code and goes through
+        ``transforms``; a tree is taken as given (lesson checks build their own).
         """
         if isinstance(source, ast.Module):
             tree = source
@@ -146,6 +153,8 @@ class Evaluator:
             if source[:1].isspace():
                 source = textwrap.dedent(source)  # a paste copied from inside a block
             tree = compile(source, filename, "exec", _FLAGS | ast.PyCF_ONLY_AST | self._future_flags, dont_inherit=True)
+            for transform in self.transforms:
+                tree = ast.fix_missing_locations(transform(tree))
         if not tree.body:
             return None
         body: ast.mod = ast.Interactive(body=tree.body) if show_values else tree
@@ -183,10 +192,13 @@ class Evaluator:
         if code is None:
             return Outcome("ok")
         self._interrupted = False
+        self.notes = []
         target = self.namespace if namespace is None else namespace
         task = self._loop.create_task(self._execute(code, target), name=f"input-{self._count}")
         self._current = task
         self.tasks.start_input(task)
+        for callback in self.on_input_start:
+            callback(task)
         try:
             done, _ = await asyncio.wait([task], timeout=timeout)
             if not done:
@@ -199,6 +211,8 @@ class Evaluator:
         finally:
             self._current = None
             self.tasks.end_input()
+            for callback in self.on_input_end:
+                callback(task)
         return self._outcome(task)
 
     def interrupt(self) -> bool:

@@ -46,6 +46,8 @@ class Session:
         self.prompt_prefix = ""  # shown before ">>> ", e.g. the lesson and step
         self.prefill = ""  # put into the next prompt's buffer once, e.g. an exercise's starter code
         self.on_empty_input: Callable[[], Awaitable[None] | None] | None = None  # Enter on an empty line
+        # Turns an error, a warning or a loop message into a short friendly explanation.
+        self.explain: Callable[[object], str | None] | None = None
         self._reading: asyncio.Future[str | None] | None = None
         evaluator.tasks.on_failure = self.report_task_failure
 
@@ -91,15 +93,18 @@ class Session:
         return text
 
     async def run_source(self, source: str, filename: str | None = None) -> Outcome:
-        """Run code that did not come from the reader (``-c``, a FILE) and show the outcome."""
-        outcome = await self.evaluator.run(source, filename)
+        """Run code that did not come from the reader (``-c``, a FILE), as a script, and show the outcome."""
+        outcome = await self.evaluator.run(source, filename, show_values=False)
         self.show(outcome)
         return outcome
 
     def show(self, outcome: Outcome) -> None:
         self.failed = outcome.kind == "error"
+        for note in self.evaluator.notes:
+            self.console.note(note)
         if outcome.kind == "error" and outcome.error is not None:
             self.console.error(format_error(outcome.error))
+            self.explain_to_user(outcome.error)
         elif outcome.kind == "interrupted":
             lead = "\n" if self.interactive else ""  # the terminal echoed ^C without a newline
             self.console.note(f"{lead}KeyboardInterrupt: the input was stopped; the loop and your tasks are still running.")
@@ -126,8 +131,20 @@ class Session:
         if not self.evaluator.interrupt() and not self.interactive:
             self.evaluator.loop.call_soon_threadsafe(self.request_exit, 130)
 
+    def explain_to_user(self, subject: object) -> None:
+        """Add the friendly explanation, if a teaching feature has one for this."""
+        if self.explain is None:
+            return
+        try:
+            text = self.explain(subject)
+        except Exception:  # noqa: BLE001 - an explanation must never cost the user their session
+            return
+        if text:
+            self.console.note(text)
+
     def report_task_failure(self, task: "asyncio.Task[Any]", exc: BaseException) -> None:
         self.console.error(f"Task {task.get_name()!r} failed and nothing awaited it:\n{format_error(exc)}")
+        self.explain_to_user(exc)
 
     def _on_loop_error(self, loop: asyncio.AbstractEventLoop, context: dict[str, Any]) -> None:
         message = context.get("message", "Error in the event loop")
@@ -136,6 +153,7 @@ class Session:
             self.console.error(f"{message}\n{format_error(exc)}")
         else:
             self.console.error(message)
+        self.explain_to_user(context)
 
     @contextlib.contextmanager
     def _warnings_shown(self) -> Iterator[None]:
@@ -152,6 +170,7 @@ class Session:
         if source.strip():
             text += f"\n    {source.strip()}"
         self.console.error(text)
+        self.explain_to_user(warnings.WarningMessage(message, category, filename, lineno, file, line))
 
     async def _cancel_leftovers(self) -> None:
         alive = self.evaluator.tasks.alive()

@@ -134,3 +134,10 @@ def test_lessons_and_validate_subcommands_work_from_the_installed_command(asyncs
     validation = shell("validate", home=asyncshell_home, timeout=120)
     assert validation.returncode == 0, validation.stdout + validation.stderr
     assert "first-steps" in validation.stdout and "all good" in validation.stdout
+
+
+def test_code_and_files_run_as_scripts_without_echoing_values(tmp_path: Path, asyncshell_home: Path) -> None:
+    script = tmp_path / "quiet.py"
+    script.write_text("1 + 1\nprint('printed')\n")
+    assert shell(str(script), home=asyncshell_home).stdout == "printed\n"
+    assert shell("-c", "1 + 1", home=asyncshell_home).stdout == ""

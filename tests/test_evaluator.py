@@ -234,3 +234,19 @@ async def test_code_can_run_in_another_namespace_quietly_with_a_timeout(ev: Eval
     outcome = await ev.run("await slow()", namespace=layered, timeout=0.1)
     assert outcome.kind == "timeout"
     assert not ev.running
+
+
+async def test_transforms_rewrite_typed_code_and_input_callbacks_run(ev: Evaluator, shown: Shown) -> None:
+    import ast
+
+    class Double(ast.NodeTransformer):
+        def visit_Constant(self, node: ast.Constant) -> ast.AST:
+            return ast.Constant(node.value * 2) if isinstance(node.value, int) else node
+
+    seen: list[str] = []
+    ev.transforms.append(Double().visit)
+    ev.on_input_start.append(lambda task: seen.append("start " + task.get_name()))
+    ev.on_input_end.append(lambda task: seen.append("end " + task.get_name()))
+    await ev.run("21")
+    assert shown.text == "42\n"
+    assert seen == ["start input-1", "end input-1"]

@@ -178,3 +178,16 @@ async def test_enter_on_an_empty_line_calls_the_hook() -> None:
     t.session.on_empty_input = lambda: calls.append("next")
     await t.session.handle("   ")
     assert calls == ["next"]
+
+
+async def test_notes_and_explanations_follow_the_input() -> None:
+    t = await run_inputs([])
+    session = t.session
+    assert session is not None
+    session.explain = lambda subject: "explained: " + type(subject).__name__ if isinstance(subject, ZeroDivisionError) else None
+    session.evaluator.on_input_start.append(lambda task: session.evaluator.notes.append("a note about this input"))
+    await session.handle("1/0")
+    await session.handle("'fine'")
+    # A note follows the input's own output; the explanation follows the traceback.
+    assert t.stdout == "a note about this input\nexplained: ZeroDivisionError\n'fine'\na note about this input\n"
+    assert "ZeroDivisionError: division by zero" in t.stderr
