@@ -160,7 +160,7 @@ class Tutor:
         """
         exercises = [step for step in steps if isinstance(step, ExerciseStep)]
         for step in exercises:
-            await self._set_up(step)
+            await self._run_setup(step)
             await self._run_solution(step)
         if exercises:
             self.console.note("The earlier exercises' solutions ran, so what they define is there again.")
@@ -355,6 +355,7 @@ class Tutor:
         self.console.write("\n" + self.console.style(f"── {lesson.title} · step {self.index + 1} of {count}", "heading")
                            + "\n")
         last = self.index + 1 == count
+        self.session.prefill = ""  # an exercise's starter belongs to the exercise only
         if isinstance(step, QuizStep):
             lines = [self._render(step.question)]
             lines += [f"  {n}. {choice}" for n, choice in enumerate(step.choices, 1)]
@@ -380,13 +381,16 @@ class Tutor:
         server = self.extra_helpers.get("server")
         if server is not None:
             server.reset()  # type: ignore[attr-defined]  # the check counts this exercise's requests only
+        await self._run_setup(step)
+        self._after_setup = {name: id(value) for name, value in self.session.evaluator.namespace.items()}
+        self.session.prefill = step.starter
+
+    async def _run_setup(self, step: ExerciseStep) -> None:
         if step.setup is not None:
             outcome = await self.session.evaluator.run(step.setup.source, f"<setup:{step.id}>", show_values=False)
             if outcome.kind != "ok":
                 self.session.show(outcome)
-                self.console.note("The exercise's setup failed; this is a problem in the lesson.")
-        self._after_setup = {name: id(value) for name, value in self.session.evaluator.namespace.items()}
-        self.session.prefill = step.starter
+                self.console.note(f"The setup of exercise '{step.id}' failed; this is a problem in the lesson.")
 
     async def _run_solution(self, step: ExerciseStep) -> None:
         outcome = await self.session.evaluator.run(step.solution.source, f"<solution:{step.id}>", show_values=False)

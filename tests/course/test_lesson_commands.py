@@ -191,6 +191,8 @@ async def test_back_shows_the_step_before(shell: Shell) -> None:
     out = await shell.type("%back")
     assert "Coroutines are *lazy*." in out and shell.session.prompt_prefix == "[demo 1/6] "
     assert "This is the first step" in await shell.type("%back")
+    await shell.type("", "", "%answer 2", "%back")
+    assert shell.session.prefill == ""  # back on the quiz, the exercise's starter is gone
 
 
 async def test_back_to_an_answered_quiz_then_enter_goes_on(shell: Shell) -> None:
@@ -257,6 +259,7 @@ async def test_carrying_on_in_a_new_session_brings_back_what_earlier_exercises_d
     second = Shell(lessons)
     out = await second.type("%learn demo")
     assert "The earlier exercises' solutions ran" in out
+    assert second.session.prefill == ""  # the starter of greet stays with greet
     assert "Passed!" in await second.type(SHOUT, "%check")  # shout builds on greet from step 4
 
 
