@@ -20,12 +20,14 @@ from typing import Any, Callable, Sequence
 from asyncshell import __version__
 from asyncshell.console import Console, color_wanted
 from asyncshell.errors import AsyncshellError
-from asyncshell.paths import data_home
+from asyncshell.paths import LESSONS_ENV, data_home
 
 # Subcommands load their module only when used: name -> ("module:function", summary).
 # Each function takes the remaining arguments and returns an exit status.
 SUBCOMMANDS: dict[str, tuple[str, str]] = {
+    "learn": ("asyncshell.cli:learn_command", "start the shell in a lesson, or in the lesson list"),
     "lessons": ("asyncshell.course.listing:lessons_command", "list the lessons and your progress"),
+    "progress": ("asyncshell.course.progress_command:progress_command", "show your lesson progress, or --reset it"),
     "validate": ("asyncshell.course.validate:validate_command", "check lessons: each solution passes its check, each starter fails"),
 }
 
@@ -42,6 +44,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--no-color", action="store_true", help="plain output, no colours (also: NO_COLOR=1)")
     parser.add_argument("-c", dest="code", metavar="CODE", help="run CODE (top-level await allowed) and exit")
     parser.add_argument("-i", dest="stay", action="store_true", help="stay in the shell after -c CODE or FILE, with its names")
+    parser.add_argument("--lessons-dir", action="append", default=[], metavar="DIR", help="add a folder of your own lessons (also: ASYNCSHELL_LESSONS)")
     parser.add_argument("file", nargs="?", metavar="FILE", help="run a Python file (top-level await allowed) and exit")
     parser.add_argument("args", nargs=argparse.REMAINDER, help="arguments for CODE or FILE, in sys.argv")
     return parser
@@ -75,11 +78,26 @@ def banner() -> str:
     )
 
 
-def run_shell(args: argparse.Namespace) -> int:
+def learn_command(argv: list[str]) -> int:
+    """``asyncshell learn [ID]``: the shell, opened straight into a lesson or the lesson list."""
+    parser = argparse.ArgumentParser(prog="asyncshell learn", description="Start the shell in a lesson (or list them).")
+    parser.add_argument("lesson", nargs="?", help="lesson id, e.g. first-steps")
+    parser.add_argument("--no-color", action="store_true")
+    parser.add_argument("--lessons-dir", action="append", default=[], metavar="DIR")
+    args = parser.parse_args(argv)
+    shell_args = build_parser().parse_args((["--no-color"] if args.no_color else []) + [f"--lessons-dir={d}" for d in args.lessons_dir])
+    return run_shell(shell_args, start=f"%learn {args.lesson}" if args.lesson else "%lessons")
+
+
+def run_shell(args: argparse.Namespace, start: str | None = None) -> int:
+    """The shell itself; ``start`` is a %command to run first (``asyncshell learn``)."""
     from asyncshell.evaluator import Evaluator
     from asyncshell.runner import run
     from asyncshell.session import Session
 
+    if args.lessons_dir:
+        extra = os.pathsep.join(os.path.abspath(d) for d in args.lessons_dir)
+        os.environ[LESSONS_ENV] = os.pathsep.join(filter(None, [extra, os.environ.get(LESSONS_ENV, "")]))
     first = _first_input(args)
     stay = args.stay or first is None
     terminal = stay and sys.stdin.isatty() and sys.stdout.isatty()
@@ -95,14 +113,39 @@ def run_shell(args: argparse.Namespace) -> int:
     loop = asyncio.new_event_loop()
     evaluator = Evaluator(write=console.write, loop=loop)
     session = Session(evaluator, console, interactive=terminal)
+    register_feature_commands(session)
     reader = _make_reader(terminal, stay, session)
     try:
-        return run(loop, session, _main(session, reader, first, stay))
+        return run(loop, session, _main(session, reader, first, stay, start))
     finally:
         getattr(reader, "close", lambda: None)()
 
 
-async def _main(session: Any, reader: Any, first: tuple[str, str] | None, stay: bool) -> int:
+def register_feature_commands(session: Any) -> None:
+    """Lesson and other feature commands: registered by name, imported on first use."""
+    from asyncshell.course.command_list import COMMANDS
+
+    for name, summary, usage, target in COMMANDS:
+        session.commands.lazy(name, summary, usage, target)
+
+
+def _offer_resume(session: Any) -> None:
+    """After the prompt is up (loading lessons must not delay it): offer the unfinished lesson."""
+    from asyncshell.course.tutor import resume_hint
+
+    try:
+        hint = resume_hint(session)
+    except AsyncshellError as exc:
+        hint = str(exc)
+    if hint:
+        session.console.note(hint)
+
+
+async def _main(session: Any, reader: Any, first: tuple[str, str] | None, stay: bool, start: str | None = None) -> int:
+    if start is not None:
+        await session.handle(start)
+    elif session.interactive and first is None:
+        asyncio.get_running_loop().call_later(0.2, _offer_resume, session)
     if first is not None:
         source, filename = first
         if filename != "<string>":

@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 HOME_ENV = "ASYNCSHELL_HOME"
+LESSONS_ENV = "ASYNCSHELL_LESSONS"  # extra lesson folders, os.pathsep-separated
 
 
 def data_home() -> Path:

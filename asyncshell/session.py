@@ -46,6 +46,8 @@ class Session:
         self.prompt_prefix = ""  # shown before ">>> ", e.g. the lesson and step
         self.prefill = ""  # put into the next prompt's buffer once, e.g. an exercise's starter code
         self.on_empty_input: Callable[[], Awaitable[None] | None] | None = None  # Enter on an empty line
+        # Run once when the session ends, after the user's tasks are cancelled.
+        self.cleanups: list[Callable[[], Awaitable[None] | None]] = []
         # Turns an error, a warning or a loop message into a short friendly explanation.
         self.explain: Callable[[object], str | None] | None = None
         self._reading: asyncio.Future[str | None] | None = None
@@ -70,7 +72,18 @@ class Session:
                     break
                 await self.handle(text)
             await self._cancel_leftovers()
+            await self._run_cleanups()
         return self.exit_code or 0
+
+    async def _run_cleanups(self) -> None:
+        cleanups, self.cleanups = self.cleanups, []
+        for cleanup in cleanups:
+            try:
+                result = cleanup()
+                if inspect.isawaitable(result):
+                    await result
+            except Exception as exc:  # noqa: BLE001 - leaving must always work
+                self.console.note(f"While leaving: {type(exc).__name__}: {exc}")
 
     async def handle(self, text: str) -> None:
         """One input: a %command or Python.  Errors are shown; nothing propagates."""

@@ -62,6 +62,7 @@ def installed_asyncshell() -> str:
 
 
 def child_env(home: Path, **extra: str) -> dict[str, str]:
-    env = dict(os.environ, ASYNCSHELL_HOME=str(home), PYTHONUNBUFFERED="1", **extra)
-    env.pop("NO_COLOR", None)
+    env = dict(os.environ, ASYNCSHELL_HOME=str(home), PYTHONUNBUFFERED="1")
+    env.pop("NO_COLOR", None)  # colour is on unless a test asks for NO_COLOR
+    env.update(extra)
     return env

@@ -13,10 +13,9 @@ from pathlib import Path
 
 from asyncshell.course.loader import load_lessons
 from asyncshell.course.model import LoadResult
-from asyncshell.paths import builtin_lessons_dir
+from asyncshell.paths import LESSONS_ENV, builtin_lessons_dir
 
 #: Extra lesson folders, separated like PATH (``os.pathsep``).
-LESSONS_ENV = "ASYNCSHELL_LESSONS"
 
 
 def lesson_dirs(extra: Sequence[Path] = ()) -> list[Path]:

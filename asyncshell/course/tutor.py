@@ -37,6 +37,7 @@ def tutor_for(session: Session) -> Tutor:
     tutor = getattr(session, "tutor", None)
     if tutor is None:
         tutor = session.tutor = Tutor(session)  # type: ignore[attr-defined]
+        session.cleanups.append(tutor.close)  # stop a lesson's server, close the store
     return tutor
 
 
@@ -166,7 +167,13 @@ class Tutor:
             self.console.note("The earlier exercises' solutions ran, so what they define is there again.")
 
     async def close(self) -> None:
-        """Stop the practice server if a lesson started it, and release the progress store."""
+        """Stop the practice server if a lesson started it, and release the progress store.
+
+        The tutor leaves the session, so a later command starts a fresh one that
+        resumes from the saved progress.
+        """
+        if getattr(self.session, "tutor", None) is self:
+            self.session.tutor = None  # type: ignore[attr-defined]
         if self._server is not None:
             await self._server.stop()
         if self._store is not None:
@@ -365,8 +372,8 @@ class Tutor:
             self.console.write(self._render(step.body) + "\n")
             self._before_setup = dict(self.session.evaluator.namespace)
             await self._set_up(step)
-            self.console.note("Write your code at the prompt, then %check it. "
-                              "Stuck? %hint, %solution, %skip; %reset starts the exercise over.")
+            self.console.note("Write your code at the prompt, then %check it.\n"
+                              "Stuck? %hint, %solution or %skip; %reset starts the exercise over.")
         elif isinstance(step, ExampleStep):
             if step.body:
                 self.console.write(self._render(step.body) + "\n")

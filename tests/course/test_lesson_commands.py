@@ -10,7 +10,7 @@ import pytest
 
 from asyncshell.commands import CommandRegistry
 from asyncshell.console import Console
-from asyncshell.course.commands import COMMANDS
+from asyncshell.course.command_list import COMMANDS
 from asyncshell.course.loader import load_lessons
 from asyncshell.course.tutor import Tutor, tutor_for
 from asyncshell.evaluator import Evaluator

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from asyncshell.course import progress_command
-from asyncshell.course.commands import COMMANDS
+from asyncshell.course.command_list import COMMANDS
 from asyncshell.course.tutor import resume_hint
 from asyncshell.progress import FILENAME, ProgressStore
 from course.test_lesson_commands import GREET, SHOUT, Shell, lessons, listed_state, shell  # noqa: F401 - the fixtures too
