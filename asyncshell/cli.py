@@ -14,12 +14,11 @@ import importlib
 import os
 import platform
 import sys
-import traceback
 from typing import Any, Callable, Sequence
 
 from asyncshell import __version__
 from asyncshell.console import Console, color_wanted
-from asyncshell.errors import AsyncshellError
+from asyncshell.errors import AsyncshellError, describe_bug
 from asyncshell.paths import LESSONS_ENV, data_home
 
 # Subcommands load their module only when used: name -> ("module:function", summary).
@@ -180,8 +179,9 @@ def _make_reader(terminal: bool, stay: bool, session: Any) -> Any:
 
         return at_end
     if terminal:
-        from asyncshell.ui import PROMPT, PromptReader
+        from asyncshell.ui import PROMPT, PromptReader, choose, edit
 
+        session.choose, session.edit = choose, edit
         return PromptReader(
             session.evaluator.namespace,
             console=session.console,
@@ -196,16 +196,7 @@ def _make_reader(terminal: bool, stay: bool, session: Any) -> Any:
 
 
 def _report_bug(exc: BaseException) -> int:
-    where = ""
-    try:
-        log = data_home() / "crash.log"
-        log.parent.mkdir(parents=True, exist_ok=True)
-        with open(log, "a", encoding="utf-8") as handle:
-            handle.write("".join(traceback.format_exception(exc)) + "\n")
-        where = f"; details in {log}"
-    except OSError:
-        pass
-    print(f"asyncshell: internal error, this is a bug: {type(exc).__name__}: {exc}{where}", file=sys.stderr)
+    print(f"asyncshell: {describe_bug(exc)}", file=sys.stderr)
     return 70
 
 

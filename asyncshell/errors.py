@@ -12,6 +12,8 @@ else that escapes our own code is a bug, and ``cli`` says so.
 
 from __future__ import annotations
 
+import traceback
+
 
 class AsyncshellError(Exception):
     """A problem we can explain to the user in one line."""
@@ -27,3 +29,19 @@ class LessonError(AsyncshellError):
 
 class StoreError(AsyncshellError):
     """The progress store cannot be opened or written."""
+
+
+def describe_bug(exc: BaseException) -> str:
+    """One line for a failure in asyncshell's own code; the traceback goes to crash.log."""
+    from asyncshell.paths import data_home
+
+    where = ""
+    try:
+        log = data_home() / "crash.log"
+        log.parent.mkdir(parents=True, exist_ok=True)
+        with open(log, "a", encoding="utf-8") as handle:
+            handle.write("".join(traceback.format_exception(exc)) + "\n")
+        where = f"; details in {log}"
+    except OSError:
+        pass
+    return f"internal error, this is a bug: {type(exc).__name__}: {exc}{where}"

@@ -11,11 +11,12 @@ import contextlib
 import inspect
 import linecache
 import warnings
+from pathlib import Path
 from typing import Any, Awaitable, Callable, Iterator
 
 from asyncshell.commands import CommandRegistry, registry as default_registry
 from asyncshell.console import Console
-from asyncshell.errors import AsyncshellError
+from asyncshell.errors import AsyncshellError, describe_bug
 from asyncshell.evaluator import Evaluator, Outcome, exit_code_of, format_error
 from asyncshell.statements import is_command
 from asyncshell.tasks import describe_task
@@ -46,6 +47,11 @@ class Session:
         self.prompt_prefix = ""  # shown before ">>> ", e.g. the lesson and step
         self.prefill = ""  # put into the next prompt's buffer once, e.g. an exercise's starter code
         self.on_empty_input: Callable[[], Awaitable[None] | None] | None = None  # Enter on an empty line
+        # What only a terminal can do; None elsewhere (pipes, tests).  ``choose`` asks for one
+        # of several options with the arrow keys (None when the user backs out); ``edit``
+        # opens a file in the user's editor and returns when it is closed.
+        self.choose: Callable[[str, list[str]], Awaitable[int | None]] | None = None
+        self.edit: Callable[[Path], Awaitable[None]] | None = None
         # Run once when the session ends, after the user's tasks are cancelled.
         self.cleanups: list[Callable[[], Awaitable[None] | None]] = []
         # Turns an error, a warning or a loop message into a short friendly explanation.
@@ -92,6 +98,8 @@ class Session:
                 await self.commands.dispatch(self, text)
             except AsyncshellError as exc:
                 self.console.error(str(exc))
+            except Exception as exc:  # noqa: BLE001 - a bug in one command must not end the session
+                self.console.error(f"{text.split()[0]}: {describe_bug(exc)}")
             return
         if not text.strip():
             if self.on_empty_input is not None:

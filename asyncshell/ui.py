@@ -104,6 +104,36 @@ def key_bindings() -> KeyBindings:
     return bindings
 
 
+async def choose(question: str, options: list[str]) -> int | None:
+    """Pick one option with the arrow keys and Enter; the index, or None on Ctrl-C."""
+    from prompt_toolkit.shortcuts.choice_input import ChoiceInput
+
+    try:
+        return await ChoiceInput(message=question, options=list(enumerate(options))).prompt_async()
+    except (KeyboardInterrupt, EOFError):
+        return None
+
+
+async def edit(path: Path) -> None:
+    """Open ``path`` in $VISUAL or $EDITOR (nano, else vi) and wait for it to close.
+
+    The editor runs in a thread, so the event loop and the user's tasks keep going.
+    """
+    import os
+    import shlex
+    import shutil
+    import subprocess
+
+    editor = os.environ.get("VISUAL") or os.environ.get("EDITOR") or ("nano" if shutil.which("nano") else "vi")
+    command = [*shlex.split(editor), str(path)]
+    try:
+        await asyncio.to_thread(subprocess.call, command)
+    except OSError as exc:
+        from asyncshell.errors import UsageError
+
+        raise UsageError(f"Could not start the editor {editor!r}: {exc.strerror or exc}; set $EDITOR.") from None
+
+
 class PromptReader:
     """A session ``Reader``: one prompt per call; None on Ctrl-D.  Ctrl-C while typing clears the line.
 

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import builtins
+import io
 import sys
+from pathlib import Path
 from typing import Iterator
 
 import pytest
@@ -191,3 +193,26 @@ async def test_notes_and_explanations_follow_the_input() -> None:
     # A note follows the input's own output; the explanation follows the traceback.
     assert t.stdout == "a note about this input\nexplained: ZeroDivisionError\n'fine'\na note about this input\n"
     assert "ZeroDivisionError: division by zero" in t.stderr
+
+
+async def test_a_bug_in_a_command_is_one_line_and_the_session_goes_on(asyncshell_home: Path) -> None:
+    from asyncshell.commands import CommandRegistry
+    from asyncshell.console import Console
+    from asyncshell.evaluator import Evaluator
+    from asyncshell.session import Session
+
+    commands = CommandRegistry()
+
+    @commands.command("broken", "always fails")
+    def broken(session: Session, arg: str) -> None:
+        raise TypeError("oops")
+
+    console_out = io.StringIO()
+    console = Console(console_out)
+    session = Session(Evaluator(write=console.write), console, commands=commands, interactive=False)
+    t = await run_inputs(["%broken", "'still here'"], session=session)
+    text = console_out.getvalue()
+    assert text.startswith("%broken: internal error, this is a bug: TypeError: oops; details in ")
+    assert text.endswith("'still here'\n")
+    assert t.code == 0
+    assert "TypeError: oops" in (asyncshell_home / "crash.log").read_text()

@@ -13,6 +13,7 @@ COMMANDS: tuple[tuple[str, str, str, str], ...] = tuple(
         ("run", "run the example on screen in your namespace", "%run", "run_example"),
         ("answer", "answer the quiz on screen", "%answer N... | TEXT", "answer"),
         ("check", "check your code against the exercise", "%check", "check"),
+        ("edit", "open the exercise in $EDITOR; saved code runs when it closes", "%edit", "edit"),
         ("hint", "show the exercise's next hint", "%hint", "hint"),
         ("solution", "show a solution (counts as seen, not solved)", "%solution", "solution"),
         ("skip", "skip the step (an exercise's solution runs for you)", "%skip", "skip"),

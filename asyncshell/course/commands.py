@@ -76,3 +76,8 @@ def progress(session: Session, arg: str) -> None:
     _no_argument("progress", arg)
     tutor = tutor_for(session)
     session.console.write(report(tutor.store, tutor.course.lessons))
+
+
+def edit(session: Session, arg: str) -> Awaitable[None]:
+    _no_argument("edit", arg)
+    return tutor_for(session).edit()

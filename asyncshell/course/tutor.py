@@ -238,6 +238,11 @@ class Tutor:
     async def answer(self, reply: str) -> None:
         """%answer: right moves on with the explanation, wrong invites another try."""
         step = self._current(QuizStep, "%answer answers a quiz")
+        if not reply and step.is_multiple_choice and len(step.answers) == 1 and self.session.choose is not None:
+            picked = await self.session.choose(step.question, list(step.choices))
+            if picked is None:
+                return
+            reply = str(picked + 1)
         if not reply:
             raise UsageError(f"Usage: {self._answer_usage(step)}")
         if step.is_multiple_choice:
@@ -288,6 +293,28 @@ class Tutor:
         self.store.mark_revealed(self.lesson.id, step.key)  # type: ignore[union-attr]
         self.console.write("A solution:\n" + render_code(step.solution.source, self.console.color) + "\n")
         self.console.note("Type it in and %check, or %skip to run it and move on.")
+
+    async def edit(self) -> None:
+        """%edit: the exercise in $EDITOR; what is saved runs into the namespace when the editor closes.
+
+        The file stays under the data home, so a second %edit goes on where the last left off.
+        """
+        step = self._current(ExerciseStep, "%edit opens an exercise in your editor")
+        if self.session.edit is None:
+            raise UsageError("%edit needs a terminal; type or paste your code at the prompt instead.")
+        folder = paths.ensure_data_home() / "edits"
+        folder.mkdir(exist_ok=True)
+        path = folder / f"{self.lesson.id}-{step.key}.py"  # type: ignore[union-attr]
+        if not path.exists():
+            text = self._learners_code() or step.starter
+            path.write_text(text if text.endswith("\n") or not text else text + "\n", encoding="utf-8")
+        await self.session.edit(path)
+        code = path.read_text(encoding="utf-8", errors="replace")
+        if not code.strip():
+            self.console.note("The file is empty; nothing ran.")
+            return
+        self.session.show(await self.session.evaluator.run(code, str(path)))
+        self.console.note(f"Ran {path.name} into your namespace; %check when ready, %edit to change it.")
 
     async def skip(self) -> None:
         """%skip: move on; an exercise's solution runs first so later steps have what it defines."""
@@ -445,7 +472,7 @@ class Tutor:
             return "%answer YOUR ANSWER"
         if len(step.answers) > 1:
             return "%answer and every right number (e.g. %answer 1 3)"
-        return "%answer N (the number of your choice)"
+        return "%answer N (the number of your choice; %answer alone picks with the arrow keys in a terminal)"
 
     @staticmethod
     def _right_answer(step: QuizStep) -> str:

@@ -301,3 +301,50 @@ async def test_finishing_again_starts_from_the_top(shell: Shell) -> None:
     assert listed_state(await shell.type("%lessons"), "demo") == "done"
     out = await shell.type("%learn demo")
     assert "You finished 'Demo lesson' before" in out and shell.session.prompt_prefix == "[demo 1/6] "
+
+
+async def test_answer_alone_picks_with_the_arrow_keys_in_a_terminal(lessons: Path) -> None:
+    shell = Shell(lessons)
+    await shell.type("%learn demo", "", "")
+    asked: list[tuple[str, list[str]]] = []
+
+    async def choose(question: str, options: list[str]) -> int | None:
+        asked.append((question, options))
+        return 1  # the second option: the right one
+
+    assert shell.session is not None
+    shell.session.choose = choose
+    out = await shell.type("%answer")
+    assert asked == [("What does calling an `async def` function give you?", ["Its return value", "A coroutine object", "A task that is already running"])]
+    assert out.startswith("Right.")
+
+
+async def test_answer_alone_without_a_terminal_says_how_to_answer(lessons: Path) -> None:
+    shell = Shell(lessons)
+    out = await shell.type("%learn demo", "", "", "%answer")
+    assert "Usage: %answer N (the number of your choice" in out
+
+
+async def test_edit_opens_the_exercise_in_the_editor_and_runs_what_was_saved(lessons: Path, asyncshell_home: Path) -> None:
+    shell = Shell(lessons)
+    await shell.type("%learn demo", "", "", "%answer 2")
+    opened: list[str] = []
+
+    async def editor(path: Path) -> None:
+        opened.append(path.read_text())
+        path.write_text(GREET + "\n")
+
+    assert shell.session is not None
+    shell.session.edit = editor
+    out = await shell.type("%edit")
+    assert opened == ["async def greet(name):\n    ...\n"]  # the starter, the first time
+    assert "Ran demo-greet.py into your namespace" in out
+    assert "Passed!" in await shell.type("%check")
+    assert (asyncshell_home / "edits" / "demo-greet.py").read_text() == GREET + "\n"
+
+
+async def test_edit_without_a_terminal_is_one_line(lessons: Path) -> None:
+    shell = Shell(lessons)
+    await shell.type("%learn demo", "", "", "%answer 2")
+    out = await shell.type("%edit")
+    assert out == "%edit needs a terminal; type or paste your code at the prompt instead.\n"
