@@ -1,0 +1,378 @@
+"""The blocking detector: notices a step of the learner's coroutine that holds the loop, and says which line did it.
+
+How it works.  While the learner's code could be running (an input runs, or one
+of their tasks is alive) the loop beats: a ``call_later`` tick every 10 ms that
+records the time.  A daemon thread sleeps until a beat is overdue by more than
+the threshold; then the loop has not turned for that long, and the thread
+samples the loop thread's stack (``sys._current_frames``) every 10 ms until the
+next beat arrives.  That late beat, on the loop, writes one dim note: the
+learner's line seen most, its function, how long the loop stood still, and
+advice picked from the line's text.  The thread never writes anything.
+
+What is reported (and what is not).  A stall is reported when a sample shows
+the learner's code (a frame from ``<input-N>``, ``-c`` or a file of theirs; not
+asyncio, asyncshell, the standard library or installed packages) and either
+
+* that code runs inside a coroutine the learner wrote (an ``async def``), run as
+  a task or awaited by the input: a coroutine must never block, whether or not
+  another task happens to be waiting; or
+* it is synchronous code typed at the prompt (or a plain function it calls)
+  while at least one of the learner's tasks is alive: that task could not run.
+
+So ``sum(range(10**8))`` typed at the prompt with no task of theirs alive is
+not reported: it is a script line, and nothing was kept waiting.  A stall made
+of many short steps of several tasks is not one blocking step and is not
+reported either.  Each line is reported once per input.
+
+Costs.  Without the learner's code running there is no beat at all; with it,
+about 100 tiny callbacks a second, and a thread that wakes about once per
+threshold.  A C call that never releases the GIL (``sum(range(10**9))``) cannot
+be sampled while it runs; the first sample after it returns usually still shows
+its line.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import collections
+import dataclasses
+import linecache
+import math
+import os
+import sys
+import threading
+import time
+from typing import TYPE_CHECKING, Any, Callable
+
+if TYPE_CHECKING:
+    from asyncshell.session import Session
+    from asyncshell.tasks import TaskWatch
+
+DEFAULT_THRESHOLD = 0.2
+BEAT = 0.01  # seconds between heartbeats while the learner's code may run
+SAMPLE_EVERY = 0.01  # seconds between stack samples while the loop stands still
+_IDLE_CHECK_BEATS = 25  # with no input running, look for live tasks every this many beats
+_ASYNC_FLAGS = 0x80 | 0x200  # CO_COROUTINE | CO_ASYNC_GENERATOR
+_CPU_BOUND = 0.2  # share of the stall the loop thread spent on a CPU: above it, "CPU work"
+
+
+@dataclasses.dataclass(frozen=True)
+class Spot:
+    """Where the learner's code was when a sample was taken."""
+
+    filename: str
+    lineno: int
+    function: str  # qualified name of the innermost function of theirs; "<module>" at the top level
+    coroutine: str | None  # the outermost ``async def`` of theirs on the stack, if any
+
+
+@dataclasses.dataclass
+class _Stall:
+    """What the thread saw while one beat was overdue.  Touched only under the watchdog's lock."""
+
+    spots: collections.Counter[Spot] = dataclasses.field(default_factory=collections.Counter)
+    tasks: set[int] = dataclasses.field(default_factory=set)  # ids of the tasks running the learner's code
+    waiting: tuple[str, ...] | None = None  # names of the learner's tasks alive, as the thread saw them
+    cpu: float | None = None  # CPU seconds of the loop thread over ``wall``
+    wall: float = 0.0
+
+
+class Watchdog:
+    """One per session: the heartbeat (on the loop) and the sampling thread."""
+
+    def __init__(
+        self,
+        loop: asyncio.AbstractEventLoop,
+        tasks: "TaskWatch",
+        report: Callable[[str], None],
+        *,
+        threshold: float | None = DEFAULT_THRESHOLD,
+    ) -> None:
+        self.loop = loop
+        self._tasks = tasks
+        self._report = report
+        self._threshold = threshold
+        self.last_threshold = threshold or DEFAULT_THRESHOLD  # what ``%blocking on`` goes back to
+        self._lock = threading.Lock()
+        self._wake = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._stopped = False
+        self._beat: tuple[int, float] = (0, math.inf)  # (count, when the next beat is due); inf: not beating
+        self._handle: asyncio.TimerHandle | None = None
+        self._stall: _Stall | None = None
+        self._input: asyncio.Task[Any] | None = None
+        self._reported: set[tuple[str, int]] = set()
+        self._loop_thread = 0
+        self._cpu_clock: int | None = None
+        self._is_learners: Callable[[str], bool] = lambda filename: False
+
+    # -- settings (loop thread) ------------------------------------------------
+
+    @property
+    def threshold(self) -> float | None:
+        """Seconds the loop may stand still before it is reported; None when the detector is off."""
+        return self._threshold
+
+    @threshold.setter
+    def threshold(self, value: float | None) -> None:
+        if value is not None and not (math.isfinite(value) and value > 0):
+            raise ValueError(f"threshold must be a positive number of seconds, not {value!r}")
+        self._threshold = value
+        if value is not None:
+            self.last_threshold = value
+        if value is None:
+            self._stop_beating()
+        elif self._input is not None or self._tasks.alive():
+            self._start_beating()
+        self._wake.set()
+
+    def stop(self) -> None:
+        """Stop beating and end the thread (it is a daemon too, so exiting never waits for it)."""
+        self._stopped = True
+        self._wake.set()
+        if not self.loop.is_closed():
+            self._stop_beating()
+        thread = self._thread
+        if thread is not None and thread is not threading.current_thread():
+            thread.join(timeout=1.0)
+
+    # -- the evaluator's hooks (loop thread) -----------------------------------
+
+    def input_started(self, task: "asyncio.Task[Any]") -> None:
+        self._input = task
+        self._reported.clear()
+        if self._threshold is not None:
+            self._start_beating()
+
+    def input_ended(self, task: "asyncio.Task[Any]") -> None:
+        self._input = None  # the beat stops by itself once no task of the learner's is alive
+
+    # -- the heartbeat (loop thread) -------------------------------------------
+
+    def _start_beating(self) -> None:
+        if self._handle is not None or self._stopped:
+            return
+        if self._thread is None:
+            self._start_thread()
+        with self._lock:
+            count, _ = self._beat
+            self._beat = (count + 1, time.monotonic() + BEAT)
+        self._handle = self.loop.call_later(BEAT, self._tick)
+        self._wake.set()
+
+    def _stop_beating(self) -> None:
+        if self._handle is not None:
+            self._handle.cancel()
+            self._handle = None
+        with self._lock:
+            count, _ = self._beat
+            self._beat = (count + 1, math.inf)
+            self._stall = None
+
+    def _tick(self) -> None:
+        now = time.monotonic()
+        with self._lock:
+            count, due = self._beat
+            stall, self._stall = self._stall, None
+            keep = self._input is not None or count % _IDLE_CHECK_BEATS != 0 or bool(self._tasks.alive())
+            self._beat = (count + 1, now + BEAT if keep else math.inf)
+        self._handle = self.loop.call_later(BEAT, self._tick) if keep else None
+        threshold = self._threshold
+        late = now - due
+        if stall is not None and threshold is not None and late > threshold:
+            # The stall began between the previous beat and this one's due time: take the middle.
+            self._tell(stall, late + BEAT / 2)
+
+    def _tell(self, stall: _Stall, seconds: float) -> None:
+        if not stall.spots or len(stall.tasks) > 1:
+            return  # nothing of the learner's was seen, or several steps shared the stall
+        spot = stall.spots.most_common(1)[0][0]
+        waiting = stall.waiting if stall.waiting is not None else tuple(task.get_name() for task in self._tasks.alive())
+        if spot.coroutine is None and not waiting:
+            return  # plain code at the prompt, and no task of theirs was kept waiting
+        if (spot.filename, spot.lineno) in self._reported:
+            return
+        self._reported.add((spot.filename, spot.lineno))
+        cpu_share = stall.cpu / stall.wall if stall.cpu is not None and stall.wall >= 0.05 else None
+        self._report(describe(spot, seconds, waiting, cpu_share, linecache.getline(spot.filename, spot.lineno).strip()))
+
+    # -- the thread ------------------------------------------------------------
+
+    def _start_thread(self) -> None:
+        self._loop_thread = threading.get_ident()
+        try:
+            self._cpu_clock = time.pthread_getcpuclockid(self._loop_thread)
+        except (AttributeError, OSError):
+            self._cpu_clock = None  # no per-thread CPU clock here: advice goes by the line's text
+        self._is_learners = learner_files()
+        self._thread = threading.Thread(target=self._watch, name="asyncshell-watchdog", daemon=True)
+        self._thread.start()
+
+    def _watch(self) -> None:
+        while not self._stopped and not self.loop.is_closed():
+            self._wake.clear()
+            count, due = self._beat
+            threshold = self._threshold
+            wait = 1.0 if threshold is None else due + threshold - time.monotonic()
+            if wait > 0:
+                self._wake.wait(min(wait, 1.0))  # wakes at least once a second to notice a closed loop
+                continue
+            self._sample_until_the_loop_turns(count)
+
+    def _sample_until_the_loop_turns(self, count: int) -> None:
+        stall = _Stall()
+        with self._lock:
+            if self._beat[0] != count:
+                return
+            self._stall = stall
+        started, cpu_started = time.monotonic(), self._cpu_time()
+        while not self._stopped:
+            frame = sys._current_frames().get(self._loop_thread)
+            spot = learners_spot(frame, self._is_learners) if frame is not None else None
+            del frame
+            task = _current_task(self.loop) if spot is not None else None
+            waiting = self._waiting() if spot is not None and stall.waiting is None else None
+            cpu = self._cpu_time()
+            with self._lock:
+                if self._beat[0] != count:
+                    return  # the loop turned: the late beat took the stall and reports it
+                if spot is not None:
+                    stall.spots[spot] += 1
+                    if task is not None:
+                        stall.tasks.add(id(task))
+                    if waiting is not None:
+                        stall.waiting = waiting
+                if cpu is not None and cpu_started is not None:
+                    stall.cpu, stall.wall = cpu - cpu_started, time.monotonic() - started
+            self._wake.wait(SAMPLE_EVERY)
+
+    def _waiting(self) -> tuple[str, ...] | None:
+        try:
+            return tuple(task.get_name() for task in self._tasks.alive())
+        except RuntimeError:  # the loop thread changed the set meanwhile; the beat will look again
+            return None
+
+    def _cpu_time(self) -> float | None:
+        if self._cpu_clock is None:
+            return None
+        try:
+            return time.clock_gettime(self._cpu_clock)
+        except OSError:
+            return None
+
+
+def _current_task(loop: asyncio.AbstractEventLoop) -> "asyncio.Task[Any] | None":
+    try:
+        return asyncio.current_task(loop)
+    except RuntimeError:
+        return None
+
+
+def learner_files() -> Callable[[str], bool]:
+    """A predicate: is this code file the learner's (typed input, ``-c``, their own files)?"""
+    import sysconfig  # only once the learner's code first runs: not at start-up
+
+    import asyncshell
+
+    ours = os.path.dirname(os.path.abspath(asyncshell.__file__)) + os.sep
+    libraries = {sysconfig.get_paths()[key] + os.sep for key in ("stdlib", "platstdlib", "purelib", "platlib")}
+    not_theirs = (ours, *libraries)
+    seen: dict[str, bool] = {}
+
+    def is_learners(filename: str) -> bool:
+        known = seen.get(filename)
+        if known is None:
+            if filename.startswith("<"):
+                known = filename.startswith("<input-") or filename == "<string>"
+            else:
+                known = not os.path.abspath(filename).startswith(not_theirs) and os.sep + "site-packages" + os.sep not in filename
+            seen[filename] = known
+        return known
+
+    return is_learners
+
+
+def learners_spot(frame: Any, is_learners: Callable[[str], bool]) -> Spot | None:
+    """The innermost frame of the learner's code on this stack, and their outermost coroutine."""
+    inner: tuple[str, int, str] | None = None
+    coroutine = None
+    while frame is not None:
+        code = frame.f_code
+        if is_learners(code.co_filename):
+            if inner is None:
+                inner = (code.co_filename, frame.f_lineno or code.co_firstlineno, code.co_qualname)
+            if code.co_flags & _ASYNC_FLAGS and code.co_name != "<module>":  # top-level await makes <module> a coroutine
+                coroutine = code.co_qualname
+        frame = frame.f_back
+    return None if inner is None else Spot(*inner, coroutine=coroutine)
+
+
+def describe(spot: Spot, seconds: float, waiting: tuple[str, ...], cpu_share: float | None, line: str) -> str:
+    """The note: which line held the loop, for how long, who could not run, and what to do instead."""
+    place = f"{spot.filename} line {spot.lineno}" if spot.filename.startswith("<") else f"{os.path.basename(spot.filename)} line {spot.lineno}"
+    what = f"`{line}`" if line else "This code"
+    if spot.function != "<module>":
+        what += f" in `{spot.function}()`"
+        if spot.coroutine is not None and spot.coroutine != spot.function:
+            what += f" (called from coroutine `{spot.coroutine}()`)"
+    if spot.coroutine is not None:
+        victims = "no other task could run"
+    else:
+        names = ", ".join(f"`{name}`" for name in waiting[:3]) + (" and others" if len(waiting) > 3 else "")
+        victims = f"{'task' if len(waiting) == 1 else 'tasks'} {names} could not run"
+    return f"{what} ({place}) blocked the event loop for {seconds:.2f} s; {victims}. {advice(line, cpu_share, spot.coroutine is not None)}"
+
+
+def advice(line: str, cpu_share: float | None, in_coroutine: bool) -> str:
+    """What to use instead, judged from the source line and how busy the CPU was."""
+    import re
+
+    code = line.split("#", 1)[0]
+    sleep = re.search(r"(?<![\w.])(?:time\.)?sleep\(", code)
+    if sleep:
+        instead = f"`await asyncio.sleep({_arguments(code, sleep.end())})`"
+        return f"In a coroutine, use {instead}." if in_coroutine else f"Use {instead} instead: the other tasks run while it waits."
+    if re.search(r"\burlopen\(|\burllib\.request\b|\brequests\.\w+\(|\bhttpx\.(get|post|put|patch|delete|head|request|stream)\(|\bhttp\.client\b|\.getresponse\(", code):
+        return ("A synchronous HTTP call keeps the loop waiting for the server. Use an async client such as aiohttp "
+                "(`async with session.get(url) as response: ...`), or run the call in a thread: `await asyncio.to_thread(requests.get, url)`.")
+    if re.search(r"\bsubprocess\.\w+\(|\bos\.system\(|\.communicate\(", code):
+        return "Waiting for a process blocks too: use `await asyncio.create_subprocess_exec(...)`, or `await asyncio.to_thread(subprocess.run, ...)`."
+    if re.search(r"(?<![\w.])input\(", code):
+        return "`input()` waits for the keyboard with the loop stopped: use `await asyncio.to_thread(input, prompt)`."
+    if re.search(r"\.(recv|recvfrom|accept|connect|sendall|makefile)\(|\bsocket\.create_connection\(", code):
+        return "A blocking socket call holds the loop: use asyncio streams, `reader, writer = await asyncio.open_connection(host, port)`."
+    if re.search(r"\.(join|result|acquire)\(", code) and (cpu_share is None or cpu_share < _CPU_BOUND):
+        return "Waiting for a thread, a lock or a concurrent.futures result blocks: `await asyncio.to_thread(...)` or `await asyncio.wrap_future(future)` waits without blocking."
+    if cpu_share is None or cpu_share >= _CPU_BOUND:
+        return ("That is CPU work, and the loop waits until it ends. Run it elsewhere: `await asyncio.to_thread(func, ...)`, "
+                "or a process pool for heavy pure-Python work (`await loop.run_in_executor(ProcessPoolExecutor(), func, ...)`); "
+                "or split it up and `await asyncio.sleep(0)` between the pieces.")
+    return "It was waiting on a synchronous call: use an async version if there is one, or run it in a thread with `await asyncio.to_thread(func, ...)`."
+
+
+def _arguments(code: str, start: int) -> str:
+    """The text between the parenthesis before ``start`` and the one that closes it."""
+    depth = 1
+    for index in range(start, len(code)):
+        depth += {"(": 1, ")": -1}.get(code[index], 0)
+        if depth == 0:
+            return code[start:index].strip()
+    return code[start:].strip()
+
+
+def install_watchdog(session: "Session", *, threshold: float | None = DEFAULT_THRESHOLD) -> Watchdog:
+    """Watch ``session``'s loop for blocking steps; reports go to its console as notes.
+
+    Cheap to call at start-up: the thread starts with the first input, and ends
+    when the loop closes or on ``watchdog.stop()``.  Calling it again returns the
+    session's watchdog.
+    """
+    existing = getattr(session, "watchdog", None)
+    if isinstance(existing, Watchdog):
+        return existing
+    evaluator = session.evaluator
+    watchdog = Watchdog(evaluator.loop, evaluator.tasks, session.console.note, threshold=threshold)
+    evaluator.on_input_start.append(watchdog.input_started)
+    evaluator.on_input_end.append(watchdog.input_ended)
+    session.watchdog = watchdog  # type: ignore[attr-defined]
+    return watchdog

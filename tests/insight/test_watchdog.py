@@ -1,0 +1,183 @@
+"""The blocking detector as a learner meets it: which steps are reported, with what line and advice, and which are not.
+
+Margins are wide on purpose (the machine running the tests may be busy): the
+threshold is 0.1 s, a blocking step lasts 0.5 s, a healthy step at most a few ms.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import re
+import threading
+from typing import AsyncIterator
+
+import pytest
+
+from asyncshell.commands import CommandRegistry
+from asyncshell.console import Console
+from asyncshell.evaluator import Evaluator
+from asyncshell.insight.blocking_command import COMMAND
+from asyncshell.insight.watchdog import Spot, Watchdog, advice, describe, install_watchdog
+from asyncshell.session import Session
+from support import Transcript, run_inputs
+
+FETCH = "import time\nasync def fetch():\n    x = 'before'\n    time.sleep(0.5)\n    return 'fetched'\n"
+BUSY = "import time\nasync def crunch():\n    end = time.perf_counter() + 0.5\n    while time.perf_counter() < end:\n        pass\n"
+REPORT = re.compile(r"blocked the event loop for (\d+\.\d\d) s")
+
+
+@pytest.fixture
+async def session() -> AsyncIterator[Session]:
+    out = io.StringIO()
+    console = Console(out, io.StringIO(), color=False)
+    commands = CommandRegistry()
+    commands.lazy(*COMMAND)
+    session = Session(Evaluator(write=console.write), console, commands=commands, interactive=False)
+    watchdog = install_watchdog(session, threshold=0.1)
+    yield session
+    watchdog.stop()
+
+
+async def run(session: Session, *inputs: str) -> Transcript:
+    transcript = await run_inputs(inputs, session=session)
+    transcript.out, transcript.err = session.console.out, session.console.err  # type: ignore[assignment]
+    return transcript
+
+
+def reports(text: str) -> list[str]:
+    return [line for line in text.splitlines() if REPORT.search(line)]
+
+
+async def test_time_sleep_in_a_coroutine_is_reported_after_the_step_with_its_line(session: Session) -> None:
+    t = await run(session, FETCH, "await fetch()", "'next input'")
+    [report] = reports(t.stdout)
+    assert report.startswith("`time.sleep(0.5)` in `fetch()` (<input-1> line 4) blocked the event loop for ")
+    assert 0.4 <= float(REPORT.search(report).group(1)) < 5  # type: ignore[union-attr]
+    assert "In a coroutine, use `await asyncio.sleep(0.5)`." in report
+    # Told once the loop turns again: after the step (its value is shown), before the next input.
+    assert t.stdout.index("'fetched'") < t.stdout.index(report) < t.stdout.index("next input")
+
+
+async def test_a_busy_loop_in_a_coroutine_gets_cpu_advice(session: Session) -> None:
+    t = await run(session, BUSY, "await crunch()")
+    [report] = reports(t.stdout)
+    assert "in `crunch()` (<input-1> line " in report
+    assert report.startswith(("`while time.perf_counter() < end:`", "`pass`"))
+    assert "CPU work" in report and "asyncio.to_thread" in report and "process pool" in report
+
+
+async def test_a_blocking_helper_names_the_coroutine_that_called_it(session: Session) -> None:
+    t = await run(session, "import time\ndef work():\n    time.sleep(0.5)\n", "async def main():\n    work()\n", "await main()")
+    [report] = reports(t.stdout)
+    assert report.startswith("`time.sleep(0.5)` in `work()` (called from coroutine `main()`) (<input-1> line 3)")
+
+
+async def test_a_background_task_that_blocks_is_reported_too(session: Session) -> None:
+    t = await run(session, FETCH, "task = asyncio.create_task(fetch())", "await asyncio.sleep(1)")
+    [report] = reports(t.stdout)
+    assert "in `fetch()` (<input-1> line 4)" in report
+
+
+QUIET = {
+    # Plain code at the prompt, no task of the learner's waiting: a script line, not a bug.
+    "sleep at the prompt": ["import time", "time.sleep(0.5)"],
+    "busy loop at the prompt": ["import time", "end = time.perf_counter() + 0.5\nwhile time.perf_counter() < end:\n    pass\n"],
+    "top-level await does not make the prompt a coroutine": ["import time", "await asyncio.sleep(0); time.sleep(0.5)"],
+    # Many steps of a few ms each: the loop keeps turning.
+    "healthy loop": [
+        "import time\nasync def step(n):\n    for _ in range(n):\n        time.sleep(0.002)\n        await asyncio.sleep(0)\n",
+        "await asyncio.gather(*(step(150) for _ in range(4)))",
+    ],
+}
+
+
+@pytest.mark.parametrize("inputs", QUIET.values(), ids=QUIET.keys())
+async def test_not_reported(session: Session, inputs: list[str]) -> None:
+    t = await run(session, *inputs, "'done'")
+    assert reports(t.stdout) == []
+    assert t.stdout.endswith("'done'\n")  # every input ran
+
+
+async def test_plain_code_at_the_prompt_is_reported_while_a_task_of_the_learners_waits(session: Session) -> None:
+    t = await run(session, "import time", "async def worker():\n    await asyncio.sleep(5)\n", "w = asyncio.create_task(worker())", "time.sleep(0.5)")
+    [report] = reports(t.stdout)
+    assert report.startswith("`time.sleep(0.5)` (<input-4> line 1) blocked the event loop for ")
+    assert "task `worker-1` could not run" in report
+    assert "Use `await asyncio.sleep(0.5)` instead" in report
+
+
+async def test_the_same_line_is_reported_once_per_input(session: Session) -> None:
+    t = await run(session, FETCH, "for _ in range(3):\n    await fetch()\n", "await fetch()")
+    assert len(reports(t.stdout)) == 2
+
+
+async def test_blocking_off_reports_nothing_and_on_brings_it_back(session: Session) -> None:
+    t = await run(session, FETCH, "%blocking off", "await fetch()", "%blocking", "%blocking on", "await fetch()")
+    assert "Blocking detector: off." in t.stdout
+    assert t.stdout.count("Blocking detector: on; a step that holds the event loop for more than 0.1 s is reported.") == 1
+    assert len(reports(t.stdout)) == 1  # the second fetch only
+    assert t.stdout.index("Blocking detector: on") < t.stdout.index(reports(t.stdout)[0])
+
+
+async def test_blocking_seconds_sets_the_threshold(session: Session) -> None:
+    t = await run(session, FETCH, "%blocking 2", "await fetch()", "%blocking", "%blocking 0.1", "await fetch()")
+    assert "more than 2 s is reported" in t.stdout
+    assert len(reports(t.stdout)) == 1
+    assert t.stdout.index("more than 0.1 s") < t.stdout.index(reports(t.stdout)[0])
+    watchdog = session.watchdog  # type: ignore[attr-defined]
+    assert watchdog.threshold == 0.1
+
+
+@pytest.mark.parametrize("arg", ["soon", "0", "-1", "nan", "1e9"])
+async def test_blocking_with_a_bad_argument_is_a_one_line_usage_error(session: Session, arg: str) -> None:
+    t = await run(session, f"%blocking {arg}")
+    assert t.stderr.startswith("Usage: %blocking [SECONDS|on|off]") and t.stderr.count("\n") == 1
+
+
+async def test_the_thread_starts_with_the_first_input_and_stops(session: Session) -> None:
+    watchdog: Watchdog = session.watchdog  # type: ignore[attr-defined]
+    assert not _watchdog_threads()
+    await run(session, "1 + 1")
+    assert len(_watchdog_threads()) == 1 and _watchdog_threads()[0].daemon
+    watchdog.stop()
+    assert not _watchdog_threads()
+    assert install_watchdog(session) is watchdog
+
+
+async def test_no_beat_while_nothing_of_the_learners_can_run(session: Session) -> None:
+    await run(session, "1 + 1")
+    await asyncio.sleep(0.5)  # the idle check runs every 25 beats (0.25 s)
+    assert session.watchdog._handle is None  # type: ignore[attr-defined]
+
+
+def _watchdog_threads() -> list[threading.Thread]:
+    return [thread for thread in threading.enumerate() if thread.name == "asyncshell-watchdog" and thread.is_alive()]
+
+
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        ("data = urllib.request.urlopen(url).read()", ["aiohttp", "asyncio.to_thread"]),
+        ("r = requests.get('http://example.com')", ["aiohttp", "asyncio.to_thread(requests.get, url)"]),
+        ("subprocess.run(['make'])", ["asyncio.create_subprocess_exec"]),
+        ("name = input('name? ')", ["asyncio.to_thread(input, prompt)"]),
+        ("sleep(2)  # from time import sleep", ["`await asyncio.sleep(2)`"]),
+        ("time.sleep(delay * (n + 1))", ["`await asyncio.sleep(delay * (n + 1))`"]),
+    ],
+)
+def test_advice_follows_the_line(line: str, expected: list[str]) -> None:
+    text = advice(line, 0.0, True)
+    for part in expected:
+        assert part in text
+
+
+def test_advice_for_an_unknown_call_depends_on_the_cpu() -> None:
+    assert "CPU work" in advice("total = crunch(numbers)", 0.95, True)
+    assert "waiting on a synchronous call" in advice("total = fetch_all(numbers)", 0.01, True)
+
+
+def test_the_note_for_a_file_of_the_learners_names_the_file_briefly() -> None:
+    spot = Spot("/home/learner/project/fetcher.py", 12, "Fetcher.get", "Fetcher.get")
+    text = describe(spot, 1.234, (), None, "requests.get(url)")
+    assert text.startswith("`requests.get(url)` in `Fetcher.get()` (fetcher.py line 12) blocked the event loop for 1.23 s; no other task could run.")
