@@ -1,0 +1,313 @@
+"""Friendly explanations of classic asyncio mistakes: at most three dim lines naming the learner's line and the fix.
+
+``install_explanations(session)`` sets ``session.explain``, which the session calls
+with an exception (after its traceback), a ``warnings.WarningMessage``, a task
+failure nobody awaited, or a loop exception-handler context.  It also notices a
+bare call at the prompt that only made a coroutine (``main()`` alone): the value
+is shown as Python shows it, then the coroutine is closed, so Python does not
+warn "never awaited" later about a call the note already pointed out.
+"""
+
+from __future__ import annotations
+
+import ast
+import asyncio
+import inspect
+import linecache
+import os
+import re
+import sysconfig
+import warnings
+from typing import Any, Callable
+
+from asyncshell.insight.rewrite import mark_bare_calls
+
+# Which lesson teaches what; only lessons that exist.
+_LESSONS = {
+    "first-steps": {"never-awaited", "bare-coroutine", "not-awaitable", "await-outside-async", "coroutine-expected"},
+}
+
+_NOT_AWAITABLE = re.compile(r"object (\S+) can't be used in 'await' expression")
+_NEVER_AWAITED = re.compile(r"coroutine '([^']+)' was never awaited")
+_COROUTINE_EXPECTED = re.compile(r"(?:a coroutine was expected|An asyncio.Future, a coroutine or an awaitable is required), got (.*)")
+_ASYNC_OUTSIDE = ("'await' outside", "'async with' outside", "'async for' outside", "asynchronous comprehension outside")
+_LOOP_ALREADY_RUNNING = ("This event loop is already running", "Cannot run the event loop while another loop is running")
+_ASYNCIO_DIR = os.path.dirname(asyncio.__file__) + os.sep
+_PACKAGE_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__))) + os.sep
+_LIBRARY_DIRS = tuple(
+    os.path.join(path, "") for key, path in sysconfig.get_paths().items() if key in ("stdlib", "platstdlib", "purelib", "platlib")
+)
+
+
+def lesson_line(topic: str) -> str | None:
+    for lesson, topics in _LESSONS.items():
+        if topic in topics:
+            return f"Lesson {lesson} covers this: %learn {lesson}"
+    return None
+
+
+def is_learners_file(filename: str) -> bool:
+    """Typed inputs, ``-c`` code and the learner's own files; not Python's, a library's, or the shell's."""
+    if filename.startswith("<"):
+        return filename.startswith("<input-") or filename == "<string>"
+    path = os.path.abspath(filename)
+    return not path.startswith(_PACKAGE_DIR) and not path.startswith(_LIBRARY_DIRS)
+
+
+def where(filename: str | None, lineno: int | None) -> str:
+    return f"{filename} line {lineno}" if filename and lineno and is_learners_file(filename) else ""
+
+
+def where_raised(exc: BaseException) -> str:
+    """The learner's last line in the traceback: where their code made the call that failed."""
+    found = ""
+    tb = exc.__traceback__
+    while tb is not None:
+        found = where(tb.tb_frame.f_code.co_filename, tb.tb_lineno) or found
+        tb = tb.tb_next
+    return found
+
+
+def _through_asyncio(exc: BaseException) -> bool:
+    tb = exc.__traceback__
+    while tb is not None:
+        if tb.tb_frame.f_code.co_filename.startswith(_ASYNCIO_DIR):
+            return True
+        tb = tb.tb_next
+    return isinstance(exc.__context__, asyncio.CancelledError)  # wait_for's TimeoutError comes from a cancellation
+
+
+def _compose(place: str, lines: list[str], topic: str | None = None) -> str:
+    first = f"{place}: {lines[0]}" if place else lines[0][:1].upper() + lines[0][1:]
+    extra = lesson_line(topic) if topic else None
+    return "\n".join([first, *lines[1:], *([extra] if extra else [])][:3])
+
+
+class Explainer:
+    """``session.explain``: one function, many mistakes; None when there is nothing classic to say."""
+
+    def __init__(self) -> None:
+        self._failed_tasks: dict[int, str] = {}
+
+    def __call__(self, subject: object) -> str | None:
+        if isinstance(subject, warnings.WarningMessage):
+            return self.warning(subject)
+        if isinstance(subject, dict):
+            return self.loop_context(subject)
+        if isinstance(subject, BaseException):
+            task = self._failed_tasks.pop(id(subject), None)
+            text = self.exception(subject)
+            if text is None and task is not None:
+                return self.unretrieved(where_raised(subject), f"task {task!r}")
+            return text
+        return None
+
+    def watch_task_failures(self, tasks: Any) -> None:
+        """Know which exceptions come from a task nobody awaited (reported by ``TaskWatch``)."""
+        report: Callable[[Any, BaseException], None] = tasks.on_failure
+
+        def on_failure(task: Any, exc: BaseException) -> None:
+            self._failed_tasks[id(exc)] = task.get_name()
+            try:
+                report(task, exc)
+            finally:
+                self._failed_tasks.pop(id(exc), None)
+
+        tasks.on_failure = on_failure
+
+    # -- warnings ----------------------------------------------------------------
+
+    def warning(self, message: warnings.WarningMessage) -> str | None:
+        found = _NEVER_AWAITED.search(str(message.message))
+        if not found:
+            return None
+        name = found.group(1).rsplit(".", 1)[-1]
+        call = _call_on_line(message.filename, message.lineno, name) if is_learners_file(message.filename) else None
+        call = call or f"{name}()"
+        return _compose(
+            where(message.filename, message.lineno),
+            [
+                f"`{call}` made a coroutine object, but nothing awaited it, so its body never ran.",
+                f"Write `await {call}` (in an `async def`, or at the prompt), or start it with asyncio.create_task({call}).",
+            ],
+            "never-awaited",
+        )
+
+    # -- exceptions --------------------------------------------------------------
+
+    def exception(self, exc: BaseException) -> str | None:
+        message = str(exc)
+        if isinstance(exc, SyntaxError):
+            return self.syntax(exc)
+        place = where_raised(exc)
+        if isinstance(exc, TypeError) and (found := _NOT_AWAITABLE.search(message)):
+            kind = found.group(1)
+            article = "an" if kind[:1].lower() in "aeiou" else "a"
+            hint = "did you leave out the call, as in `await fetch()`?" if kind in ("function", "method") else "drop `await` for plain calls, or make the function `async def`."
+            return _compose(place, [f"`await` needs an awaitable (a coroutine, a task or a future), and this was {article} {kind}: {hint}"], "not-awaitable")
+        if isinstance(exc, (TypeError, ValueError)) and (found := _COROUTINE_EXPECTED.search(message)):
+            got = found.group(1)
+            name = re.match(r"<(?:function|bound method) (\S+)", got)
+            fix = f"`{name.group(1)}()` (called), not `{name.group(1)}`" if name else "the coroutine you get by calling an `async def` function"
+            return _compose(place, [f"this wants a coroutine: pass {fix}."], "coroutine-expected")
+        if isinstance(exc, RuntimeError):
+            return self.runtime_error(place, exc)
+        if isinstance(exc, asyncio.CancelledError):
+            return _compose(
+                place,
+                [
+                    "this was cancelled (task.cancel(), a timeout, or a TaskGroup whose other task failed), and the CancelledError reached the prompt.",
+                    "Awaiting a cancelled task raises CancelledError: catch it around the `await` if the cancelling was expected.",
+                ],
+            )
+        if isinstance(exc, TimeoutError) and _through_asyncio(exc):
+            return _compose(
+                place,
+                [
+                    "the wait timed out: asyncio.wait_for / asyncio.timeout gave up and cancelled the work.",
+                    "Allow more time, or catch TimeoutError around the `await` to carry on without the result.",
+                ],
+            )
+        return None
+
+    def runtime_error(self, place: str, exc: RuntimeError) -> str | None:
+        message = str(exc)
+        if "cannot be called from a running event loop" in message:
+            _close_refused_coroutines(exc)
+            return _compose(
+                place,
+                [
+                    "asyncio.run() starts a new event loop, but one is already running here (the shell's).",
+                    "In async code write `await main()` instead; typed at the top of an input, asyncio.run(...) just works here.",
+                ],
+            )
+        if message in _LOOP_ALREADY_RUNNING:
+            _close_refused_coroutines(exc)
+            return _compose(
+                place,
+                [
+                    "run_until_complete() and run_forever() start a loop, but the shell's loop is already running.",
+                    "In async code write `await coro` (or `await task`); at the top of an input the shell does that for you.",
+                ],
+            )
+        if message == "no running event loop":
+            return _compose(
+                place,
+                [
+                    "this needs a running event loop, but it ran outside one (in a thread, or in code no task is running).",
+                    "From a thread, hand work to the loop: asyncio.run_coroutine_threadsafe(coro, loop) or loop.call_soon_threadsafe(...).",
+                ],
+            )
+        return None
+
+    def syntax(self, exc: SyntaxError) -> str | None:
+        if not exc.msg.startswith(_ASYNC_OUTSIDE):
+            return None
+        keyword = exc.msg.split("'")[1] if "'" in exc.msg else "async for"
+        function = _enclosing_def(exc.filename, exc.lineno)
+        make = f"make it `async def {function}(...)`" if function else "make the function `async def`"
+        return _compose(
+            where(exc.filename, exc.lineno),
+            [f"`{keyword}` only works inside an `async def` (or at the top of an input here): {make}, then `await` it where you call it."],
+            "await-outside-async",
+        )
+
+    # -- loop messages -----------------------------------------------------------
+
+    def loop_context(self, context: dict[str, Any]) -> str | None:
+        message = str(context.get("message", ""))
+        future = context.get("task") or context.get("future")
+        exc = context.get("exception")
+        code = getattr(future.get_coro(), "cr_code", None) if isinstance(future, asyncio.Task) else None
+        name = f"the task running {code.co_name}()" if code is not None else "a future"
+        if "exception was never retrieved" in message:
+            return self.unretrieved(where_raised(exc) if isinstance(exc, BaseException) else "", name)
+        if message.startswith("Task was destroyed but it is pending"):
+            # Its frame is already cleared: name the coroutine function, where it was defined.
+            place = where(code.co_filename, code.co_firstlineno) if code is not None else ""
+            return _compose(
+                place,
+                [
+                    f"{name} was thrown away while still waiting, because nothing kept a reference to it.",
+                    "Keep the tasks you start (in a variable or a set) until they finish, and await them.",
+                ],
+            )
+        return None
+
+    def unretrieved(self, place: str, name: str) -> str:
+        return _compose(
+            place,
+            [
+                f"nothing awaited {name}, so its error only came to light now.",
+                "Keep the task and `await` it (or use asyncio.gather / a TaskGroup) to get its result or error where you need it.",
+            ],
+        )
+
+
+def _call_on_line(filename: str, lineno: int, name: str) -> str | None:
+    """The text of the call to ``name`` on that line, e.g. ``fetch(1)``; None when it cannot be found."""
+    line = linecache.getline(filename, lineno).strip()
+    try:
+        tree = ast.parse(line.rstrip(":") if line.endswith(":") else line)
+    except SyntaxError:
+        return None
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call):
+            func = node.func
+            called = func.id if isinstance(func, ast.Name) else func.attr if isinstance(func, ast.Attribute) else None
+            if called == name:
+                return ast.get_source_segment(line, node)
+    return None
+
+
+def _enclosing_def(filename: str | None, lineno: int | None) -> str | None:
+    """The name of the ``def`` around that line, read from the source (the code did not compile)."""
+    if not filename or not lineno:
+        return None
+    lines = linecache.getlines(filename)[:lineno]
+    if not lines:
+        return None
+    indent = len(lines[-1]) - len(lines[-1].lstrip())
+    for line in reversed(lines[:-1]):
+        stripped = line.lstrip()
+        found = re.match(r"def\s+(\w+)", stripped)
+        if found and len(line) - len(stripped) < indent:
+            return found.group(1)
+        if stripped and len(line) - len(stripped) < indent:
+            indent = len(line) - len(stripped)
+    return None
+
+
+def _close_refused_coroutines(exc: BaseException) -> None:
+    """Close the coroutine that asyncio.run / run_until_complete refused to run.
+
+    Python would warn "never awaited" about it too, later and pointing at no line
+    of the learner's: the error and its explanation already say why it did not run.
+    """
+    tb = exc.__traceback__
+    while tb is not None:
+        if tb.tb_frame.f_code.co_filename.startswith(_ASYNCIO_DIR):
+            for value in list(tb.tb_frame.f_locals.values()):
+                if inspect.iscoroutine(value) and inspect.getcoroutinestate(value) == inspect.CORO_CREATED:
+                    value.close()
+        tb = tb.tb_next
+
+
+def _notice_bare_coroutines(evaluator: Any, shim: Any) -> Callable[[Any], None]:
+    def check(task: Any) -> None:
+        for call in shim.close_unstarted():
+            note = f"`{call}` made a coroutine object but did not run it: did you mean `await {call}`?"
+            lesson = lesson_line("bare-coroutine")
+            evaluator.notes.append(note + (f" ({lesson})" if lesson else ""))
+
+    return check
+
+
+def install_explanations(session: Any) -> None:
+    """Explain classic asyncio mistakes in the session, in a few dim lines after the error or warning."""
+    explainer = Explainer()
+    session.explain = explainer
+    evaluator = session.evaluator
+    explainer.watch_task_failures(evaluator.tasks)
+    shim = mark_bare_calls(evaluator)
+    evaluator.on_input_end.append(_notice_bare_coroutines(evaluator, shim))
