@@ -7,7 +7,7 @@ imports this package lazily, when a learner first asks for the server.
     params    reading URL values, their limits, the 400 error
     content   deterministic tiles, weather, pages, items, file bodies
     handlers  one handler per endpoint and the endpoint table
-    app       make_app and the middleware (delay, bookkeeping, JSON errors)
+    app       make_app and the wrapper round every route (delay, counting, JSON errors)
     runner    PracticeServer on the caller's loop; serve_forever alone
 """
 

@@ -44,7 +44,7 @@ class ClientGone(Exception):
 
 
 def owns_delay(handler: Handler) -> Handler:
-    """Mark a handler that applies ``?delay`` itself instead of the middleware sleeping first."""
+    """Mark a handler that applies ``?delay`` itself instead of having the wrapper in app.py sleep first."""
     handler.owns_delay = True  # type: ignore[attr-defined]
     return handler
 

@@ -19,7 +19,7 @@ _NAME = re.compile(r"[A-Za-z0-9._-]{1,64}")
 
 
 class BadParameter(Exception):
-    """A URL value we will not serve; the middleware turns it into a 400 with this message."""
+    """A URL value we will not serve; the bookkeeping wrapper in app.py turns it into a 400 with this message."""
 
     def __init__(self, name: str, message: str) -> None:
         super().__init__(message)

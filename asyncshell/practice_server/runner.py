@@ -1,4 +1,4 @@
-"""Starting and stopping the practice server: on the caller's loop (``PracticeServer``) or alone (``serve_forever``)."""
+"""Starting and stopping the practice server: on the caller's loop (PracticeServer), or alone (serve_forever)."""
 
 from __future__ import annotations
 

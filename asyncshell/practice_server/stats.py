@@ -61,7 +61,7 @@ class ServerStats:
 
 
 class StatsRecorder:
-    """Live counters, fed by the middleware: ``begin`` on arrival, ``end`` once sent."""
+    """Live counters, fed by the bookkeeping wrapper in app.py: ``begin`` on arrival, ``end`` once sent."""
 
     __slots__ = ("_requests", "_statuses", "_total", "_in_flight", "_peak", "_bytes", "_aborted")
 
