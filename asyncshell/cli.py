@@ -27,6 +27,7 @@ SUBCOMMANDS: dict[str, tuple[str, str]] = {
     "learn": ("asyncshell.cli:learn_command", "start the shell in a lesson, or in the lesson list"),
     "lessons": ("asyncshell.course.listing:lessons_command", "list the lessons and your progress"),
     "progress": ("asyncshell.course.progress_command:progress_command", "show your lesson progress, or --reset it"),
+    "serve": ("asyncshell.practice:serve_command", "run the practice web server alone on 127.0.0.1 [--port N]"),
     "validate": ("asyncshell.course.validate:validate_command", "check lessons: each solution passes its check, each starter fails"),
 }
 
@@ -126,6 +127,10 @@ def register_feature_commands(session: Any) -> None:
 
     for name, summary, usage, target in COMMANDS:
         session.commands.lazy(name, summary, usage, target)
+    session.commands.lazy(
+        "server", "the practice web server: URL, state, request stats", "%server [start [PORT]|stop|reset]",
+        "asyncshell.practice:server_command",
+    )
 
 
 def _offer_resume(session: Any) -> None:

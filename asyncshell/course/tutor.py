@@ -23,6 +23,7 @@ from asyncshell.course.model import ExampleStep, ExerciseStep, Lesson, LoadResul
 from asyncshell.course.progress_command import tally
 from asyncshell.course.render import render_code, render_text
 from asyncshell.errors import AsyncshellError, UsageError
+from asyncshell.practice import ensure_server
 from asyncshell.progress import FILENAME, ProgressStore
 
 if TYPE_CHECKING:
@@ -87,7 +88,6 @@ class Tutor:
         self._after_setup: dict[str, int] = {}  # name -> id(value), to tell what the learner wrote
         #: Names a check may use besides the helpers, e.g. ``server`` for lessons that need one.
         self.extra_helpers: Mapping[str, object] = {}
-        self._server: Any = None  # a practice server this tutor started, to stop in ``close``
 
     # -- what it works with, loaded on first use
 
@@ -167,15 +167,13 @@ class Tutor:
             self.console.note("The earlier exercises' solutions ran, so what they define is there again.")
 
     async def close(self) -> None:
-        """Stop the practice server if a lesson started it, and release the progress store.
+        """Release the progress store (the practice server belongs to the session, which stops it).
 
         The tutor leaves the session, so a later command starts a fresh one that
         resumes from the saved progress.
         """
         if getattr(self.session, "tutor", None) is self:
             self.session.tutor = None  # type: ignore[attr-defined]
-        if self._server is not None:
-            await self._server.stop()
         if self._store is not None:
             self._store.close()
 
@@ -188,15 +186,11 @@ class Tutor:
         self.extra_helpers = {}
         if "practice_server" not in lesson.needs:
             return
-        server = getattr(self.session, "practice_server", None)
-        if server is None:
-            from asyncshell.practice_server import PracticeServer  # aiohttp loads only for lessons that need it
-
-            server = self._server = self.session.practice_server = PracticeServer()  # type: ignore[attr-defined]
-        was_running = server.running
-        url = await server.start()
+        existing = getattr(self.session, "practice_server", None)
+        was_running = existing is not None and existing.running
+        server = await ensure_server(self.session)
         if not was_running:
-            self.console.note(f"This lesson uses the practice server; it is running at {url}.")
+            self.console.note(f"This lesson uses the practice server; it is running at {server.url} (BASE_URL).")
         self.extra_helpers = {"server": server}
 
     # -- moving through the steps

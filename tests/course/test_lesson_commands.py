@@ -108,10 +108,16 @@ class Shell:
             if self.folder is not None:
                 folder = self.folder
                 self.session.tutor = Tutor(self.session, load=lambda: load_lessons([folder]))  # type: ignore[attr-defined]
-        await run_inputs(inputs, session=self.session)
+        for text in inputs:  # one live session: inputs go in, nothing ends it between calls
+            await self.session.handle(text)
         text = self.stream.getvalue()
         new, self._seen = text[self._seen:], len(text)
         return new
+
+    async def end(self) -> None:
+        """Leave the session as a learner would (Ctrl-D): leftover tasks cancelled, cleanups run."""
+        assert self.session is not None
+        await run_inputs([], session=self.session)
 
     @property
     def namespace(self) -> dict:

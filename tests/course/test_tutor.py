@@ -164,10 +164,11 @@ async def test_a_lesson_that_needs_the_practice_server_gets_it_in_its_checks(les
     try:
         out = await shell.type("%learn served")
         url = shell.session.practice_server.url
-        assert f"This lesson uses the practice server; it is running at {url}." in out
+        assert f"This lesson uses the practice server; it is running at {url} (BASE_URL)." in out
         assert "Passed!" in await shell.type("%check")
+        assert shell.namespace["BASE_URL"] == url
     finally:
-        await shell.tutor.close()
+        await shell.end()
     assert not shell.session.practice_server.running
 
 

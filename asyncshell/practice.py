@@ -1,0 +1,95 @@
+"""The practice server in the shell: one per session, shared by %server and lessons; and `asyncshell serve`.
+
+The server package itself knows nothing of the shell; this module gives it a
+home in a session: ``BASE_URL`` in the namespace, ``server`` for checks, and a
+clean stop when the session ends.
+"""
+
+from __future__ import annotations
+
+import argparse
+from typing import TYPE_CHECKING, Any
+
+from asyncshell.errors import UsageError
+
+if TYPE_CHECKING:
+    from asyncshell.practice_server import PracticeServer
+    from asyncshell.session import Session
+
+
+async def ensure_server(session: "Session", port: int = 0) -> "PracticeServer":
+    """The session's practice server, started if need be, with ``BASE_URL`` set for the learner."""
+    server: Any = getattr(session, "practice_server", None)
+    if server is None:
+        from asyncshell.practice_server import PracticeServer  # aiohttp loads on first use only
+
+        server = session.practice_server = PracticeServer()  # type: ignore[attr-defined]
+        session.cleanups.append(server.stop)
+    url = await server.start(port)
+    session.evaluator.namespace["BASE_URL"] = url
+    return server
+
+
+async def server_command(session: "Session", arg: str) -> None:
+    """%server [start [PORT] | stop | reset]: the practice server's URL, state and request stats."""
+    action, _, rest = arg.partition(" ")
+    server: Any = getattr(session, "practice_server", None)
+    if action == "start":
+        port = _port(rest.strip() or "0")
+        was_running = server is not None and server.running
+        server = await ensure_server(session, port)
+        verb = "is already running" if was_running else "is running"
+        session.console.write(f"The practice server {verb} at {server.url}; BASE_URL holds it.\n")
+    elif action == "stop":
+        if server is None or not server.running:
+            session.console.write("The practice server is not running.\n")
+            return
+        await server.stop()
+        session.evaluator.namespace.pop("BASE_URL", None)
+        session.console.write("The practice server stopped.\n")
+    elif action == "reset":
+        if server is None:
+            raise UsageError("The practice server has not been started; %server start starts it.")
+        server.reset()
+        session.console.write("Request stats zeroed.\n")
+    elif action == "":
+        session.console.write(_status(server))
+    else:
+        raise UsageError(f"Unknown %server action {action!r}; use %server, %server start [PORT], %server stop or %server reset.")
+
+
+def _status(server: Any) -> str:
+    if server is None or not server.running:
+        return "The practice server is not running; %server start starts it on 127.0.0.1.\n"
+    stats = server.stats()
+    busiest = sorted(stats.requests.items(), key=lambda item: (-item[1], item[0]))[:5]
+    lines = [
+        f"Practice server at {server.url} (BASE_URL), running.",
+        f"  requests {stats.total_requests} · in flight {stats.in_flight} · peak in flight {stats.peak_in_flight}"
+        f" · bytes sent {stats.bytes_sent} · aborted {stats.aborted}",
+    ]
+    if busiest:
+        lines.append("  by path: " + ", ".join(f"{path} {count}" for path, count in busiest))
+        lines.append("  statuses: " + ", ".join(f"{code} ×{count}" for code, count in sorted(stats.statuses.items())))
+    lines.append("  %server reset zeroes these (lesson checks read them as server.stats()).")
+    return "\n".join(lines) + "\n"
+
+
+def _port(text: str) -> int:
+    try:
+        port = int(text)
+    except ValueError:
+        raise UsageError(f"PORT must be a whole number, got {text!r}") from None
+    if not 0 <= port <= 65535:
+        raise UsageError(f"PORT must be between 0 and 65535, got {port}")
+    return port
+
+
+def serve_command(argv: list[str]) -> int:
+    """``asyncshell serve [--port N]``: the practice server alone, in the foreground."""
+    parser = argparse.ArgumentParser(prog="asyncshell serve", description="Run the practice server on 127.0.0.1 until Ctrl-C.")
+    parser.add_argument("--port", type=int, default=0, help="port to listen on (default: a free one)")
+    args = parser.parse_args(argv)
+    from asyncshell.practice_server import serve_forever
+
+    return serve_forever(args.port)
