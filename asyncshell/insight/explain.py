@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import ast
 import asyncio
+import functools
 import inspect
 import linecache
 import os
@@ -34,9 +35,12 @@ _ASYNC_OUTSIDE = ("'await' outside", "'async with' outside", "'async for' outsid
 _LOOP_ALREADY_RUNNING = ("This event loop is already running", "Cannot run the event loop while another loop is running")
 _ASYNCIO_DIR = os.path.dirname(asyncio.__file__) + os.sep
 _PACKAGE_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__))) + os.sep
-_LIBRARY_DIRS = tuple(
-    os.path.join(path, "") for key, path in sysconfig.get_paths().items() if key in ("stdlib", "platstdlib", "purelib", "platlib")
-)
+
+
+@functools.cache
+def _library_dirs() -> tuple[str, ...]:
+    paths = sysconfig.get_paths()
+    return tuple(os.path.join(paths[key], "") for key in ("stdlib", "platstdlib", "purelib", "platlib") if key in paths)
 
 
 def lesson_line(topic: str) -> str | None:
@@ -51,7 +55,7 @@ def is_learners_file(filename: str) -> bool:
     if filename.startswith("<"):
         return filename.startswith("<input-") or filename == "<string>"
     path = os.path.abspath(filename)
-    return not path.startswith(_PACKAGE_DIR) and not path.startswith(_LIBRARY_DIRS)
+    return not path.startswith(_PACKAGE_DIR) and not path.startswith(_library_dirs())
 
 
 def where(filename: str | None, lineno: int | None) -> str:
@@ -143,7 +147,9 @@ class Explainer:
         if isinstance(exc, TypeError) and (found := _NOT_AWAITABLE.search(message)):
             kind = found.group(1)
             article = "an" if kind[:1].lower() in "aeiou" else "a"
-            hint = "did you leave out the call, as in `await fetch()`?" if kind in ("function", "method") else "drop `await` for plain calls, or make the function `async def`."
+            awaited = _awaited_on_line(exc) if kind in ("function", "method") else None
+            call = f"`await {awaited}()`" if awaited else "`await fetch()` rather than `await fetch`"
+            hint = f"did you leave out the call, as in {call}?" if kind in ("function", "method") else "drop `await` for plain calls, or make the function `async def`."
             return _compose(place, [f"`await` needs an awaitable (a coroutine, a task or a future), and this was {article} {kind}: {hint}"], "not-awaitable")
         if isinstance(exc, (TypeError, ValueError)) and (found := _COROUTINE_EXPECTED.search(message)):
             got = found.group(1)
@@ -173,21 +179,21 @@ class Explainer:
     def runtime_error(self, place: str, exc: RuntimeError) -> str | None:
         message = str(exc)
         if "cannot be called from a running event loop" in message:
-            _close_refused_coroutines(exc)
+            awaited = _close_refused_coroutines(exc) or "main()"
             return _compose(
                 place,
                 [
                     "asyncio.run() starts a new event loop, but one is already running here (the shell's).",
-                    "In async code write `await main()` instead; typed at the top of an input, asyncio.run(...) just works here.",
+                    f"In async code write `await {awaited}` instead; typed at the top of an input, asyncio.run(...) just works here.",
                 ],
             )
         if message in _LOOP_ALREADY_RUNNING:
-            _close_refused_coroutines(exc)
+            awaited = _close_refused_coroutines(exc) or "task"
             return _compose(
                 place,
                 [
                     "run_until_complete() and run_forever() start a loop, but the shell's loop is already running.",
-                    "In async code write `await coro` (or `await task`); at the top of an input the shell does that for you.",
+                    f"In async code write `await {awaited}`; at the top of an input the shell does that for you.",
                 ],
             )
         if message == "no running event loop":
@@ -260,6 +266,22 @@ def _call_on_line(filename: str, lineno: int, name: str) -> str | None:
     return None
 
 
+def _awaited_on_line(exc: BaseException) -> str | None:
+    """What the learner's failing line awaits, e.g. ``fetch`` in ``await fetch``."""
+    tb = exc.__traceback__
+    while tb is not None and tb.tb_next is not None:
+        tb = tb.tb_next
+    if tb is None or not is_learners_file(tb.tb_frame.f_code.co_filename):
+        return None
+    line = linecache.getline(tb.tb_frame.f_code.co_filename, tb.tb_lineno).strip()
+    try:
+        tree = compile(line, "<line>", "exec", ast.PyCF_ONLY_AST | ast.PyCF_ALLOW_TOP_LEVEL_AWAIT)
+    except SyntaxError:
+        return None
+    awaits = [node for node in ast.walk(tree) if isinstance(node, ast.Await)]
+    return ast.get_source_segment(line, awaits[0].value) if len(awaits) == 1 else None
+
+
 def _enclosing_def(filename: str | None, lineno: int | None) -> str | None:
     """The name of the ``def`` around that line, read from the source (the code did not compile)."""
     if not filename or not lineno:
@@ -278,19 +300,22 @@ def _enclosing_def(filename: str | None, lineno: int | None) -> str | None:
     return None
 
 
-def _close_refused_coroutines(exc: BaseException) -> None:
-    """Close the coroutine that asyncio.run / run_until_complete refused to run.
+def _close_refused_coroutines(exc: BaseException) -> str | None:
+    """Close the coroutine that asyncio.run / run_until_complete refused to run; its call, as ``main()``.
 
     Python would warn "never awaited" about it too, later and pointing at no line
     of the learner's: the error and its explanation already say why it did not run.
     """
+    found = None
     tb = exc.__traceback__
     while tb is not None:
         if tb.tb_frame.f_code.co_filename.startswith(_ASYNCIO_DIR):
             for value in list(tb.tb_frame.f_locals.values()):
                 if inspect.iscoroutine(value) and inspect.getcoroutinestate(value) == inspect.CORO_CREATED:
+                    found = found or f"{value.cr_code.co_name}()"
                     value.close()
         tb = tb.tb_next
+    return found
 
 
 def _notice_bare_coroutines(evaluator: Any, shim: Any) -> Callable[[Any], None]:

@@ -61,11 +61,11 @@ async def test_a_bare_call_that_is_awaited_later_in_the_input_or_is_not_a_corout
 
 
 async def test_awaiting_something_not_awaitable() -> None:
-    t = await explained(["import time", "await time.sleep(0)", FETCH, "await fetch"])
+    t = await explained(["import time", "await time.sleep(0)", "async def load():\n    return 1\n", "async def main():\n    await load\n", "await main()"])
     assert "TypeError: object NoneType can't be used in 'await' expression" in t.stderr
     lines = t.stdout.splitlines()
     assert lines[0].startswith("<input-2> line 1: `await` needs an awaitable (a coroutine, a task or a future), and this was a NoneType")
-    assert "<input-4> line 1: " in t.stdout and "did you leave out the call, as in `await fetch()`?" in t.stdout
+    assert "<input-4> line 2: " in t.stdout and "this was a function: did you leave out the call, as in `await load()`?" in t.stdout
     assert t.stdout.count(LESSON) == 2
 
 
@@ -83,7 +83,7 @@ async def test_asyncio_run_inside_the_running_loop_and_no_second_warning() -> No
     assert "RuntimeError: asyncio.run() cannot be called from a running event loop" in t.stderr
     assert only_explanation(t) == [
         "<input-2> line 2: asyncio.run() starts a new event loop, but one is already running here (the shell's).",
-        "In async code write `await main()` instead; typed at the top of an input, asyncio.run(...) just works here.",
+        "In async code write `await fetch()` instead; typed at the top of an input, asyncio.run(...) just works here.",
     ]
     assert "never awaited" not in t.stderr
 
@@ -91,7 +91,10 @@ async def test_asyncio_run_inside_the_running_loop_and_no_second_warning() -> No
 async def test_run_until_complete_inside_the_running_loop() -> None:
     t = await explained([FETCH, "def go():\n    loop = asyncio.get_event_loop()\n    loop.run_until_complete(fetch())\n", "go()"])
     assert "RuntimeError: This event loop is already running" in t.stderr
-    assert only_explanation(t)[0] == "<input-2> line 3: run_until_complete() and run_forever() start a loop, but the shell's loop is already running."
+    assert only_explanation(t) == [
+        "<input-2> line 3: run_until_complete() and run_forever() start a loop, but the shell's loop is already running.",
+        "In async code write `await fetch()`; at the top of an input the shell does that for you.",
+    ]
     assert "never awaited" not in t.stderr
 
 

@@ -74,6 +74,26 @@ async def test_inside_top_level_blocks_with_one_note_per_input() -> None:
     assert t.stdout == f"{RAN}\n"
 
 
+async def test_in_top_level_with_blocks_and_comprehensions() -> None:
+    t = await with_rewrites([MAIN, "import contextlib\nwith contextlib.suppress(KeyError):\n    both = [asyncio.run(main()) for _ in range(2)]\n"])
+    assert names(t)["both"] == [42, 42]
+    assert t.stdout == f"{RAN}\n"
+
+
+@pytest.mark.parametrize(
+    "define, call",
+    [
+        ("def go():\n    return asyncio.run(main())\n", "go()"),
+        ("go = lambda: asyncio.run(main())", "go()"),
+        ("class Go:\n    def __init__(self):\n        asyncio.run(main())\n", "Go()"),
+    ],
+)
+async def test_nothing_is_rewritten_in_def_lambda_or_class_bodies(define: str, call: str) -> None:
+    t = await with_rewrites([MAIN, define, call, "'alive'"])
+    assert "RuntimeError: asyncio.run() cannot be called from a running event loop" in t.stderr
+    assert "ran as" not in t.stdout and t.stdout.endswith("'alive'\n")
+
+
 async def test_exceptions_come_out_as_in_a_script_with_only_the_learners_frames() -> None:
     t = await with_rewrites(
         [
@@ -112,13 +132,6 @@ async def test_tasks_started_earlier_keep_running() -> None:
     )
     assert f"{RAN}\nFalse\n" in t.stdout
     assert "Cancelling 1 task still running" in t.stdout  # at exit, not by asyncio.run
-
-
-async def test_inside_a_function_nothing_is_rewritten_and_the_shell_survives() -> None:
-    t = await with_rewrites([MAIN, "def go():\n    return asyncio.run(main())\n", "go()", "'alive'"])
-    assert "RuntimeError: asyncio.run() cannot be called from a running event loop" in t.stderr
-    assert t.stdout.endswith("'alive'\n")
-    assert "ran as" not in t.stdout
 
 
 async def test_other_run_and_close_methods_are_called_as_written() -> None:
