@@ -14,12 +14,19 @@ import weakref
 from typing import Any, Callable, Coroutine
 
 FailureReporter = Callable[["asyncio.Task[Any]", BaseException], None]
+#: Wraps a coroutine as its task is made: ``(coro, name, users) -> coro``.
+CoroWrapper = Callable[[Coroutine[Any, Any, Any], Any, bool], Coroutine[Any, Any, Any]]
+
+#: How many finished user tasks ``TaskWatch.finished`` remembers.
+FINISHED_KEPT = 10
 
 
 class Task(asyncio.Task):  # type: ignore[type-arg]
     """A user task; keeps its readable name where Python 3.13.0 would rename it "None"."""
 
-    serial = 0  # creation order, for listing
+    serial = 0  # creation order, for listing; also the task's short id
+    created = 0.0  # loop time
+    finished_at: float | None = None  # loop time
 
     def set_name(self, value: object) -> None:
         if value is not None:
@@ -38,6 +45,11 @@ class TaskWatch:
         self._serials = itertools.count(1)
         self._failed: list[asyncio.Task[Any]] = []
         self._input_running = False
+        #: The last user tasks to finish, oldest first, with their result or exception.
+        self.finished: collections.deque[Task] = collections.deque(maxlen=FINISHED_KEPT)
+        #: Set by a teaching feature to wrap coroutines as tasks are made (the timeline
+        #: times their steps); called for every task while set.  None costs nothing.
+        self.wrap_coro: CoroWrapper | None = None
 
     def install(self) -> None:
         self._loop.set_task_factory(self._create_task)
@@ -61,17 +73,24 @@ class TaskWatch:
 
     def _create_task(self, loop: asyncio.AbstractEventLoop, coro: Coroutine[Any, Any, Any], **kwargs: Any) -> asyncio.Task[Any]:
         if not self.is_users(asyncio.current_task(loop)):
+            if self.wrap_coro is not None:
+                coro = self.wrap_coro(coro, kwargs.get("name"), False)
             return asyncio.Task(coro, loop=loop, **kwargs)
         base = getattr(coro, "__qualname__", type(coro).__name__).rsplit(".", 1)[-1]
         self._counters[base] += 1
         kwargs.setdefault("name", f"{base}-{self._counters[base]}")
+        if self.wrap_coro is not None:
+            coro = self.wrap_coro(coro, kwargs["name"], True)
         task = Task(coro, loop=loop, **kwargs)
         task.serial = next(self._serials)
+        task.created = loop.time()
         self._user.add(task)
         task.add_done_callback(self._on_done)
         return task
 
-    def _on_done(self, task: asyncio.Task[Any]) -> None:
+    def _on_done(self, task: Task) -> None:
+        task.finished_at = self._loop.time()
+        self.finished.append(task)
         if task.cancelled() or not getattr(task, "_log_traceback", False):
             return
         self._failed.append(task)

@@ -1,0 +1,94 @@
+"""The %tasks, %cancel and %timeline commands: thin handlers over the task table and the timeline.
+
+``asyncshell.commands`` registers them lazily (``COMMANDS``), so nothing here
+loads, and nothing is attached to the loop, until a learner first types one.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from asyncshell.errors import UsageError
+from asyncshell.insight import tasktable
+from asyncshell.insight.timeline import Recording, timeline_for
+from asyncshell.insight.timeline_render import render_svg, render_text
+
+if TYPE_CHECKING:
+    from asyncshell.session import Session
+
+#: (name, summary, usage, target) for ``registry.lazy``.
+COMMANDS: tuple[tuple[str, str, str, str], ...] = (
+    ("tasks", "list your tasks: state, where each waits, results of those just finished", "%tasks [-v]", f"{__name__}:tasks"),
+    ("cancel", "cancel one of your tasks, or all of them", "%cancel ID|NAME|all", f"{__name__}:cancel"),
+    ("timeline", "chart what ran when in an input; 'on' charts every input", "%timeline [on|off|--svg FILE]", f"{__name__}:timeline"),
+)
+
+
+def _width() -> int:
+    return shutil.get_terminal_size((80, 24)).columns
+
+
+def tasks(session: Session, arg: str) -> None:
+    if arg not in ("", "-v", "--verbose"):
+        raise UsageError("Usage: %tasks [-v]  (-v adds where each task is, frame by frame)")
+    snap = tasktable.snapshot(session.evaluator.tasks, session.evaluator.loop)
+    session.console.write(tasktable.render(snap, width=_width(), verbose=bool(arg)))
+
+
+def cancel(session: Session, arg: str) -> None:
+    watch = session.evaluator.tasks
+    if not arg:
+        raise UsageError("Usage: %cancel ID|NAME|all  (%tasks lists them)")
+    chosen = tasktable.find(watch, arg)
+    if not chosen:
+        alive = watch.alive()
+        if not alive:
+            raise UsageError(f"No task {arg!r}: none of your tasks is running.")
+        names = ", ".join(f"{task.serial} {task.get_name()}" for task in alive)
+        raise UsageError(f"No task {arg!r}. Running: {names}, or all.")
+    for task in chosen:
+        task.cancel()
+    names = ", ".join(task.get_name() for task in chosen)
+    session.console.note(f"Cancelling {names}: each gets CancelledError where it waits.")
+
+
+def timeline(session: Session, arg: str) -> None:
+    recorder = timeline_for(session)
+    word, _, rest = arg.partition(" ")
+    if word == "on":
+        recorder.show = lambda recording: _show_after_input(session, recording)
+        recorder.attach()
+        session.console.note("Timeline on: each input's chart follows it. %timeline off stops.")
+    elif word == "off":
+        recorder.detach()
+        session.console.note("Timeline off: nothing is recorded.")
+    elif word == "--svg":
+        path = rest.strip()
+        if not path:
+            raise UsageError("Usage: %timeline --svg FILE")
+        recording = _last(session)
+        try:
+            Path(path).expanduser().write_text(render_svg(recording), encoding="utf-8")
+        except OSError as exc:
+            raise UsageError(f"Could not write {path}: {exc.strerror or exc}") from None
+        session.console.note(f"Wrote the timeline of {recording.label} to {path}.")
+    elif word == "":
+        session.console.write(render_text(_last(session), width=_width(), style=session.console.style))
+    else:
+        raise UsageError("Usage: %timeline [on|off|--svg FILE]")
+
+
+def _last(session: Session) -> Recording:
+    recording = timeline_for(session).last
+    if recording is None:
+        raise UsageError("No timeline yet: %timeline on records each input from now on, then charts it.")
+    return recording
+
+
+def _show_after_input(session: Session, recording: Recording) -> None:
+    # After the session has shown the input's outcome, so the chart comes last.
+    session.evaluator.loop.call_soon(
+        lambda: session.console.write(render_text(recording, width=_width(), style=session.console.style))
+    )

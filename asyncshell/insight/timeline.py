@@ -1,0 +1,292 @@
+"""Recording what ran when during an input: each task's creation, its steps on the loop, how it ended.
+
+How it is measured: while recording, ``TaskWatch.wrap_coro`` wraps the coroutine
+of the input and of each task the user starts in a thin coroutine that drives it
+with ``send``/``throw`` as the task would.  The time spent inside them is exactly
+when that task ran on the loop; the gaps between its steps are when it waited on
+an await.  Nothing is wrapped, and nothing costs anything, unless ``%timeline on``
+attached it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import sys
+import time
+import types
+from typing import TYPE_CHECKING, Any, Callable, Coroutine, Iterator, Literal, NamedTuple
+
+from asyncshell.evaluator import Evaluator
+
+if TYPE_CHECKING:
+    from asyncshell.session import Session
+
+Ending = Literal["done", "error", "cancelled", "alive"]
+
+_INPUT_CODE = Evaluator._execute.__code__  # the coroutine an input task runs
+
+
+class Row(NamedTuple):
+    """One task (or the input itself) during a recording.  Times are loop times.
+
+    A named tuple rather than a dataclass: a recording may hold 100k of them, made as the input ends.
+    """
+
+    name: str
+    created: float
+    steps: tuple[float, ...]  # start, end, start, end...: when it ran on the loop
+    end: float | None  # None: still alive when the input ended
+    ending: Ending
+    is_input: bool = False
+
+    def running(self) -> Iterator[tuple[float, float]]:
+        """Its steps on the loop, as (start, end) pairs in order."""
+        steps = iter(self.steps)
+        return zip(steps, steps)
+
+
+@dataclasses.dataclass(frozen=True)
+class Recording:
+    """One input, from the moment it started to the moment it ended."""
+
+    label: str
+    start: float
+    end: float
+    rows: tuple[Row, ...]  # the input first, then its tasks in creation order
+
+    @property
+    def wall(self) -> float:
+        return self.end - self.start
+
+    def busy(self) -> float:
+        """Time the loop spent running the recorded code (only one step runs at a time)."""
+        start, end = self.start, self.end
+        return sum(min(b, end) - max(a, start) for row in self.rows for a, b in row.running() if b > start and a < end)
+
+    def peak_concurrency(self) -> int:
+        """The most tasks (besides the input) alive at the same moment."""
+        events = []
+        for row in self.rows:
+            if not row.is_input:
+                events.append((row.created, 1))
+                events.append((row.end if row.end is not None else self.end, -1))
+        peak = alive = 0
+        for _, step in sorted(events):  # at a tie, -1 sorts first: an end and a start do not overlap
+            alive += step
+            peak = max(peak, alive)
+        return peak
+
+
+class Tape:
+    """What is noted while one input runs.  Index 0 is the input itself, then its tasks as made.
+
+    All steps go to one flat list of numbers (not a list per task): fewer objects,
+    and one cheap ``extend`` per step.
+    """
+
+    def __init__(self) -> None:
+        self.names: list[Any] = []
+        self.created: list[float] = []
+        self.steps: list[float] = []  # index, start, end, index, start, end...
+        self.ended: dict[int, tuple[float, Ending]] = {}
+        self.live = [True]  # cleared when the input ends: tasks that outlive it stop being timed
+
+    def add(self, coro: Coroutine[Any, Any, Any], name: Any, users: bool = True) -> Coroutine[Any, Any, Any]:
+        """``coro`` wrapped so that its steps are noted here.  Serves as ``TaskWatch.wrap_coro`` while an input runs."""
+        if not users:
+            return coro  # the shell's own work
+        index = len(self.names)
+        self.names.append(name)
+        self.created.append(_clock())
+        timed = _timed(_steps(coro, self, index, self.steps.extend, self.live, _clock))
+        timed.__qualname__ = getattr(coro, "__qualname__", "coroutine")  # what reprs and %tasks show
+        return timed
+
+    def recording(self, label: str, start: float, end: float, input_failed: bool) -> Recording:
+        """The rows, made only now: a recording may hold 100k tasks, and nobody may look."""
+        steps: list[list[float]] = [[] for _ in self.names]
+        log = self.steps
+        for k in range(0, len(log), 3):
+            steps[int(log[k])] += (log[k + 1], log[k + 2])
+        rows = []
+        for index, name in enumerate(self.names):
+            finish, ending = self.ended.get(index, (None, "alive"))
+            rows.append(Row(str(name), self.created[index], tuple(steps[index]), finish, ending, index == 0))
+        if input_failed and rows:
+            rows[0] = rows[0]._replace(ending="error")  # the input returns what it raised
+        return Recording(label, start, end, tuple(rows))
+
+
+_NAME_AFTER_FACTORY = sys.version_info < (3, 12)  # Python 3.11 names a task after the factory made it
+
+
+@types.coroutine
+def _steps(coro: Any, tape: Tape, index: int, note: Callable[[tuple[int, float, float]], None], live: list[bool], clock: Callable[[], float]) -> Any:
+    """Drives ``coro`` step by step as its task would, noting when each step ran.
+
+    A generator rather than an object with ``send``/``throw`` methods: resuming a
+    frame costs far less than a method call, and every step of every task pays it.
+    """
+    send = coro.send
+    value: Any = None
+    error: BaseException | None = None
+    while live[0]:
+        start = clock()
+        try:
+            yielded = send(value) if error is None else coro.throw(error)
+        except BaseException as exc:
+            end = clock()
+            note((index, start, end))
+            tape.ended[index] = (end, "done" if isinstance(exc, StopIteration) else "cancelled" if isinstance(exc, asyncio.CancelledError) else "error")
+            if _NAME_AFTER_FACTORY:
+                task = asyncio.current_task()
+                if task is not None:
+                    tape.names[index] = task.get_name()
+            if isinstance(exc, StopIteration):
+                return exc.value
+            raise
+        note((index, start, clock()))
+        try:
+            value, error = (yield yielded), None
+        except GeneratorExit:
+            coro.close()
+            raise
+        except BaseException as exc:  # noqa: BLE001 - a cancellation, or whatever the task throws in
+            value, error = None, exc
+    # The recording is over: forward, untimed, for as long as the task lives.
+    while True:
+        try:
+            yielded = send(value) if error is None else coro.throw(error)
+        except StopIteration as stop:
+            return stop.value
+        try:
+            value, error = (yield yielded), None
+        except GeneratorExit:
+            coro.close()
+            raise
+        except BaseException as exc:  # noqa: BLE001
+            value, error = None, exc
+
+
+async def _timed(steps: Any) -> Any:
+    return await steps
+
+
+def _stepping(coro: Any) -> dict[str, Any]:
+    """The locals of ``_steps`` inside a timed coroutine still running; empty for any other."""
+    if getattr(coro, "cr_code", None) is _timed.__code__ and coro.cr_frame is not None:
+        frame = getattr(coro.cr_frame.f_locals.get("steps"), "gi_frame", None)
+        if frame is not None:
+            return frame.f_locals
+    return {}
+
+
+def unwrap(coro: Any) -> Any:
+    """The user's coroutine inside a timed one (for %tasks); any other coroutine as it is."""
+    return _stepping(coro).get("coro", coro)
+
+
+# The default loop's clock is time.monotonic; calling it directly saves a Python call per step.
+_clock: Callable[[], float] = time.monotonic
+
+
+def _loop_clock(loop: asyncio.AbstractEventLoop) -> Callable[[], float]:
+    if type(loop).time is asyncio.BaseEventLoop.time:
+        return time.monotonic
+    return loop.time
+
+
+class Timeline:
+    """Records inputs while attached to a session; ``last`` is the latest recording."""
+
+    def __init__(self, session: "Session", *, show: Callable[[Recording], None] | None = None) -> None:
+        self._evaluator = session.evaluator
+        self.show = show  # called with each recording as its input ends
+        self._tape: Tape | None = None
+        self._input: Coroutine[Any, Any, Any] | None = None
+        self._recording = False
+        self._last: tuple[Tape, str, float, float, bool] | None = None
+        self._last_recording: Recording | None = None
+
+    @property
+    def on(self) -> bool:
+        return self._evaluator.tasks.wrap_coro is not None
+
+    @property
+    def last(self) -> Recording | None:
+        """The latest input recorded (its rows are made on first look)."""
+        if self._last_recording is None and self._last is not None:
+            tape, *rest = self._last
+            self._last_recording = tape.recording(*rest)
+            self._last = None
+        return self._last_recording
+
+    def attach(self) -> None:
+        global _clock
+        if self.on:
+            return
+        _clock = _loop_clock(self._evaluator.loop)
+        self._evaluator.tasks.wrap_coro = self._wrap
+        self._evaluator.on_input_start.append(self._input_started)
+        self._evaluator.on_input_end.append(self._input_ended)
+
+    def detach(self) -> None:
+        """Take every hook away again: recording off costs nothing."""
+        evaluator = self._evaluator
+        evaluator.tasks.wrap_coro = None
+        for callbacks, callback in ((evaluator.on_input_start, self._input_started), (evaluator.on_input_end, self._input_ended)):
+            while callback in callbacks:
+                callbacks.remove(callback)
+        self._stop_timing()
+
+    def _wrap(self, coro: Coroutine[Any, Any, Any], name: Any, users: bool) -> Coroutine[Any, Any, Any]:
+        """``TaskWatch.wrap_coro`` between inputs: waits for the next input's coroutine."""
+        if not users and getattr(coro, "cr_code", None) is _INPUT_CODE:
+            self._stop_timing()
+            self._tape = Tape()
+            self._input = self._tape.add(coro, name)
+            return self._input
+        return coro
+
+    def _input_started(self, task: "asyncio.Task[Any]") -> None:
+        self._recording = self._tape is not None and task.get_coro() is self._input
+        if self._recording:
+            self._evaluator.tasks.wrap_coro = self._tape.add  # the user's tasks go straight onto the tape
+
+    def _input_ended(self, task: "asyncio.Task[Any]") -> None:
+        tape = self._tape
+        if not self._recording or tape is None or task.get_coro() is not self._input:
+            return
+        end = _clock()
+        if _NAME_AFTER_FACTORY:
+            for alive in self._evaluator.tasks.alive():
+                stepping = _stepping(alive.get_coro())
+                if stepping.get("tape") is tape:
+                    tape.names[stepping["index"]] = alive.get_name()
+        input_failed = task.done() and not task.cancelled() and task.result() is not None
+        tape.names[0] = task.get_name()
+        finish = tape.ended.get(0, (end, "alive"))[0]
+        self._last = (tape, str(tape.names[0]), tape.created[0], max(end, finish), input_failed)
+        self._last_recording = None
+        self._stop_timing()
+        if self.show is not None:
+            self.show(self.last)  # type: ignore[arg-type]
+
+    def _stop_timing(self) -> None:
+        if self._tape is not None:
+            self._tape.live[0] = False
+        self._tape = None
+        self._input = None
+        if self._evaluator.tasks.wrap_coro is not None:
+            self._evaluator.tasks.wrap_coro = self._wrap
+        self._recording = False
+
+
+def timeline_for(session: "Session") -> Timeline:
+    """The session's timeline, made on first use (nothing is attached until ``attach``)."""
+    timeline = getattr(session, "_timeline", None)
+    if timeline is None:
+        timeline = Timeline(session)
+        session._timeline = timeline  # type: ignore[attr-defined]
+    return timeline
