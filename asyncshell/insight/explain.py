@@ -12,13 +12,16 @@ from __future__ import annotations
 
 import ast
 import asyncio
+import contextlib
 import functools
 import inspect
 import linecache
 import os
 import re
 import sysconfig
+import threading
 import warnings
+import weakref
 from typing import Any, Callable
 
 from asyncshell.insight.rewrite import mark_bare_calls
@@ -197,6 +200,7 @@ class Explainer:
                 ],
             )
         if message == "no running event loop":
+            _close_refused_coroutines(exc)  # create_task(coro) from a thread: coro will never run
             return _compose(
                 place,
                 [
@@ -328,6 +332,28 @@ def _notice_bare_coroutines(evaluator: Any, shim: Any) -> Callable[[Any], None]:
     return check
 
 
+_thread_session: "weakref.ref[Any] | None" = None
+
+
+def _explain_thread_errors(session: Any) -> None:
+    """An error in one of the learner's threads (``asyncio.create_task`` there) is explained too, after Python prints it."""
+    global _thread_session
+    _thread_session = weakref.ref(session)
+    if getattr(threading.excepthook, "asyncshell", False):
+        return
+    previous = threading.excepthook
+
+    def hook(args: Any) -> None:
+        previous(args)
+        target = _thread_session() if _thread_session is not None else None
+        if target is not None and args.exc_value is not None:
+            with contextlib.suppress(RuntimeError):  # the loop is closed: the shell is gone
+                target.evaluator.loop.call_soon_threadsafe(target.explain_to_user, args.exc_value)
+
+    hook.asyncshell = True  # type: ignore[attr-defined]
+    threading.excepthook = hook
+
+
 def install_explanations(session: Any) -> None:
     """Explain classic asyncio mistakes in the session, in a few dim lines after the error or warning."""
     explainer = Explainer()
@@ -336,3 +362,4 @@ def install_explanations(session: Any) -> None:
     explainer.watch_task_failures(evaluator.tasks)
     shim = mark_bare_calls(evaluator)
     evaluator.on_input_end.append(_notice_bare_coroutines(evaluator, shim))
+    _explain_thread_errors(session)

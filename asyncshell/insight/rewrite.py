@@ -77,7 +77,7 @@ class Shim:
         """
         loop = self.loop
         if not isinstance(loop.stop, _Guard):
-            loop.stop = _Guard(loop, "stop", self, lambda caller: caller.co_name == "_run_until_complete_cb" and caller.co_filename.startswith(_ASYNCIO_DIR))  # type: ignore[method-assign]
+            loop.stop = _Guard(loop, "stop", self, _is_run_until_complete_ending)  # type: ignore[method-assign]
             loop.close = _Guard(loop, "close", self, lambda caller: not loop.is_running())  # type: ignore[method-assign]
 
     def is_shell_loop(self, obj: object) -> bool:
@@ -187,6 +187,11 @@ class _Guard:
             getattr(type(self.__self__), self.__name__)(self.__self__)
         else:
             self._shim.refuse(self.__name__, f"loop.{self.__name__}()")
+
+
+def _is_run_until_complete_ending(caller: Any) -> bool:
+    """Is this ``loop.stop()`` the one asyncio's ``run_until_complete`` makes when its future is done?"""
+    return caller.co_name == "_run_until_complete_cb" and caller.co_filename.startswith(_ASYNCIO_DIR)  # type: ignore[no-any-return]
 
 
 async def _call_now(callee: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import io
 import warnings
 
+import pytest
+
 from asyncshell.console import Console
 from asyncshell.evaluator import Evaluator
 from asyncshell.insight.explain import Explainer, install_explanations
@@ -140,6 +142,20 @@ async def test_no_running_event_loop_from_a_thread() -> None:
         "<input-2> line 2: this needs a running event loop, but it ran outside one (in a thread, or in code no task is running).",
         "From a thread, hand work to the loop: asyncio.run_coroutine_threadsafe(coro, loop) or loop.call_soon_threadsafe(...).",
     ]
+
+
+@pytest.mark.filterwarnings("ignore::pytest.PytestUnhandledThreadExceptionWarning")
+async def test_create_task_in_a_plain_thread_is_explained_after_the_threads_traceback() -> None:
+    t = await explained(
+        [
+            FETCH,
+            "import threading\ndef start_in_thread():\n    asyncio.create_task(fetch())\n",
+            "worker = threading.Thread(target=start_in_thread)\nworker.start()\nworker.join()\nawait asyncio.sleep(0.05)",
+        ]
+    )
+    assert only_explanation(t)[0] == (
+        "<input-2> line 3: this needs a running event loop, but it ran outside one (in a thread, or in code no task is running)."
+    )
 
 
 async def test_a_cancelled_task_awaited() -> None:
