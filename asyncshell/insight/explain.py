@@ -2,7 +2,8 @@
 
 ``install_explanations(session)`` sets ``session.explain``, which the session calls
 with an exception (after its traceback), a ``warnings.WarningMessage``, a task
-failure nobody awaited, or a loop exception-handler context.  It also notices a
+failure nobody awaited, or a loop exception-handler context (and, through
+``threading.excepthook``, an error in one of the learner's threads).  It also notices a
 bare call at the prompt that only made a coroutine (``main()`` alone): the value
 is shown as Python shows it, then the coroutine is closed, so Python does not
 warn "never awaited" later about a call the note already pointed out.
@@ -24,7 +25,7 @@ import warnings
 import weakref
 from typing import Any, Callable
 
-from asyncshell.insight.rewrite import mark_bare_calls
+from asyncshell.insight.rewrite import ASYNCIO_DIR, mark_bare_calls
 
 # Which lesson teaches what; only lessons that exist.
 _LESSONS = {
@@ -36,7 +37,6 @@ _NEVER_AWAITED = re.compile(r"coroutine '([^']+)' was never awaited")
 _COROUTINE_EXPECTED = re.compile(r"(?:a coroutine was expected|An asyncio.Future, a coroutine or an awaitable is required), got (.*)")
 _ASYNC_OUTSIDE = ("'await' outside", "'async with' outside", "'async for' outside", "asynchronous comprehension outside")
 _LOOP_ALREADY_RUNNING = ("This event loop is already running", "Cannot run the event loop while another loop is running")
-_ASYNCIO_DIR = os.path.dirname(asyncio.__file__) + os.sep
 _PACKAGE_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__))) + os.sep
 
 
@@ -78,7 +78,7 @@ def where_raised(exc: BaseException) -> str:
 def _through_asyncio(exc: BaseException) -> bool:
     tb = exc.__traceback__
     while tb is not None:
-        if tb.tb_frame.f_code.co_filename.startswith(_ASYNCIO_DIR):
+        if tb.tb_frame.f_code.co_filename.startswith(ASYNCIO_DIR):
             return True
         tb = tb.tb_next
     return isinstance(exc.__context__, asyncio.CancelledError)  # wait_for's TimeoutError comes from a cancellation
@@ -313,7 +313,7 @@ def _close_refused_coroutines(exc: BaseException) -> str | None:
     found = None
     tb = exc.__traceback__
     while tb is not None:
-        if tb.tb_frame.f_code.co_filename.startswith(_ASYNCIO_DIR):
+        if tb.tb_frame.f_code.co_filename.startswith(ASYNCIO_DIR):
             for value in list(tb.tb_frame.f_locals.values()):
                 if inspect.iscoroutine(value) and inspect.getcoroutinestate(value) == inspect.CORO_CREATED:
                     found = found or f"{value.cr_code.co_name}()"

@@ -30,7 +30,7 @@ import weakref
 from typing import Any, Callable
 
 SHIM_NAME = "__asyncshell__"
-_ASYNCIO_DIR = os.path.dirname(asyncio.__file__) + os.sep
+ASYNCIO_DIR = os.path.dirname(asyncio.__file__) + os.sep
 
 # Set in the context of the task that an ``asyncio.run`` runs; the tasks it starts inherit it.
 _RUN_SCOPE: "contextvars.ContextVar[object | None]" = contextvars.ContextVar("asyncshell_run_scope", default=None)
@@ -191,7 +191,7 @@ class _Guard:
 
 def _is_run_until_complete_ending(caller: Any) -> bool:
     """Is this ``loop.stop()`` the one asyncio's ``run_until_complete`` makes when its future is done?"""
-    return caller.co_name == "_run_until_complete_cb" and caller.co_filename.startswith(_ASYNCIO_DIR)  # type: ignore[no-any-return]
+    return caller.co_name == "_run_until_complete_cb" and caller.co_filename.startswith(ASYNCIO_DIR)  # type: ignore[no-any-return]
 
 
 async def _call_now(callee: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
