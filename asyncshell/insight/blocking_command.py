@@ -14,7 +14,7 @@ if TYPE_CHECKING:
 #: (name, summary, usage, target) for ``registry.lazy``.
 COMMAND = (
     "blocking",
-    "report code that blocks the event loop for longer than SECONDS (default 0.2), or turn that off",
+    "report code that blocks the event loop longer than SECONDS (default 0.2), or turn that off",
     "%blocking [SECONDS|on|off]",
     f"{__name__}:blocking",
 )

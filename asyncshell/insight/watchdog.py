@@ -1,13 +1,14 @@
 """The blocking detector: notices a step of the learner's coroutine that holds the loop, and says which line did it.
 
 How it works.  While the learner's code could be running (an input runs, or one
-of their tasks is alive) the loop beats: a ``call_later`` tick every 10 ms that
-records the time.  A daemon thread sleeps until a beat is overdue by more than
-the threshold; then the loop has not turned for that long, and the thread
-samples the loop thread's stack (``sys._current_frames``) every 10 ms until the
-next beat arrives.  That late beat, on the loop, writes one dim note: the
-learner's line seen most, its function, how long the loop stood still, and
-advice picked from the line's text.  The thread never writes anything.
+of their tasks is alive) the loop beats: a ``call_later`` tick, every 50 ms at
+most, that records the time.  A daemon thread sleeps until a beat is overdue by
+more than the threshold; then the loop has not turned for that long, and the
+thread samples the loop thread's stack (``sys._current_frames``) every 10 ms
+until the next beat arrives.  That late beat, on the loop, writes one dim note:
+the learner's line seen most, its function, how long the loop stood still, and
+advice picked from the line's text (for a call it does not know, from whether
+the loop thread was busy on a CPU or waiting).  The thread never writes.
 
 What is reported (and what is not).  A stall is reported when a sample shows
 the learner's code (a frame from ``<input-N>``, ``-c`` or a file of theirs; not
@@ -25,39 +26,35 @@ of many short steps of several tasks is not one blocking step and is not
 reported either.  Each line is reported once per input.
 
 Costs.  Without the learner's code running there is no beat at all; with it,
-about 100 tiny callbacks a second, and a thread that wakes about once per
-threshold.  A C call that never releases the GIL (``sum(range(10**9))``) cannot
-be sampled while it runs; the first sample after it returns usually still shows
-its line.
+20 tiny callbacks a second, and a thread that wakes about once per threshold.
+A C call that never releases the GIL (``sum(range(10**9))``) cannot be sampled
+while it runs; the first sample after it returns usually still shows its line.
 """
 
 from __future__ import annotations
 
 import asyncio
 import collections
-import dataclasses
 import linecache
 import math
 import os
 import sys
 import threading
 import time
-from typing import TYPE_CHECKING, Any, Callable
+from typing import TYPE_CHECKING, Any, Callable, NamedTuple
 
 if TYPE_CHECKING:
     from asyncshell.session import Session
     from asyncshell.tasks import TaskWatch
 
 DEFAULT_THRESHOLD = 0.2
-BEAT = 0.01  # seconds between heartbeats while the learner's code may run
 SAMPLE_EVERY = 0.01  # seconds between stack samples while the loop stands still
-_IDLE_CHECK_BEATS = 25  # with no input running, look for live tasks every this many beats
+_IDLE_CHECK = 0.3  # seconds: with no input running, how often the beat looks for live tasks of the learner's
 _ASYNC_FLAGS = 0x80 | 0x200  # CO_COROUTINE | CO_ASYNC_GENERATOR
 _CPU_BOUND = 0.2  # share of the stall the loop thread spent on a CPU: above it, "CPU work"
 
 
-@dataclasses.dataclass(frozen=True)
-class Spot:
+class Spot(NamedTuple):  # not a dataclass: this module loads at start-up, and those cost ms to build
     """Where the learner's code was when a sample was taken."""
 
     filename: str
@@ -66,15 +63,15 @@ class Spot:
     coroutine: str | None  # the outermost ``async def`` of theirs on the stack, if any
 
 
-@dataclasses.dataclass
 class _Stall:
     """What the thread saw while one beat was overdue.  Touched only under the watchdog's lock."""
 
-    spots: collections.Counter[Spot] = dataclasses.field(default_factory=collections.Counter)
-    tasks: set[int] = dataclasses.field(default_factory=set)  # ids of the tasks running the learner's code
-    waiting: tuple[str, ...] | None = None  # names of the learner's tasks alive, as the thread saw them
-    cpu: float | None = None  # CPU seconds of the loop thread over ``wall``
-    wall: float = 0.0
+    def __init__(self) -> None:
+        self.spots: collections.Counter[Spot] = collections.Counter()
+        self.tasks: set[int] = set()  # ids of the tasks seen running the learner's code
+        self.waiting: tuple[str, ...] | None = None  # names of the learner's tasks alive, as the thread saw them
+        self.cpu: float | None = None  # CPU seconds of the loop thread over ``wall``
+        self.wall = 0.0
 
 
 class Watchdog:
@@ -92,6 +89,7 @@ class Watchdog:
         self._tasks = tasks
         self._report = report
         self._threshold = threshold
+        self._every = beat_interval(threshold)
         self.last_threshold = threshold or DEFAULT_THRESHOLD  # what ``%blocking on`` goes back to
         self._lock = threading.Lock()
         self._wake = threading.Event()
@@ -120,6 +118,7 @@ class Watchdog:
         self._threshold = value
         if value is not None:
             self.last_threshold = value
+            self._every = beat_interval(value)
         if value is None:
             self._stop_beating()
         elif self._input is not None or self._tasks.alive():
@@ -156,8 +155,8 @@ class Watchdog:
             self._start_thread()
         with self._lock:
             count, _ = self._beat
-            self._beat = (count + 1, time.monotonic() + BEAT)
-        self._handle = self.loop.call_later(BEAT, self._tick)
+            self._beat = (count + 1, time.monotonic() + self._every)
+        self._handle = self.loop.call_later(self._every, self._tick)
         self._wake.set()
 
     def _stop_beating(self) -> None:
@@ -174,14 +173,15 @@ class Watchdog:
         with self._lock:
             count, due = self._beat
             stall, self._stall = self._stall, None
-            keep = self._input is not None or count % _IDLE_CHECK_BEATS != 0 or bool(self._tasks.alive())
-            self._beat = (count + 1, now + BEAT if keep else math.inf)
-        self._handle = self.loop.call_later(BEAT, self._tick) if keep else None
+            every = self._every
+            keep = self._input is not None or count % max(1, round(_IDLE_CHECK / every)) != 0 or bool(self._tasks.alive())
+            self._beat = (count + 1, now + every if keep else math.inf)
+        self._handle = self.loop.call_later(every, self._tick) if keep else None
         threshold = self._threshold
         late = now - due
         if stall is not None and threshold is not None and late > threshold:
             # The stall began between the previous beat and this one's due time: take the middle.
-            self._tell(stall, late + BEAT / 2)
+            self._tell(stall, late + every / 2)
 
     def _tell(self, stall: _Stall, seconds: float) -> None:
         if not stall.spots or len(stall.tasks) > 1:
@@ -259,6 +259,16 @@ class Watchdog:
             return time.clock_gettime(self._cpu_clock)
         except OSError:
             return None
+
+
+def beat_interval(threshold: float | None) -> float:
+    """Seconds between beats: a quarter of the threshold, within 10 to 50 ms.
+
+    A beat that finds the loop idle wakes it up, which costs more than the beat
+    itself (0.1 ms of CPU on a small VM), so beats are few.  A stall is timed
+    from the beat that came late, so a report is off by at most half a beat.
+    """
+    return min(0.05, max(0.01, (threshold or DEFAULT_THRESHOLD) / 4))
 
 
 def _current_task(loop: asyncio.AbstractEventLoop) -> "asyncio.Task[Any] | None":

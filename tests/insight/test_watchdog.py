@@ -147,7 +147,7 @@ async def test_the_thread_starts_with_the_first_input_and_stops(session: Session
 
 async def test_no_beat_while_nothing_of_the_learners_can_run(session: Session) -> None:
     await run(session, "1 + 1")
-    await asyncio.sleep(0.5)  # the idle check runs every 25 beats (0.25 s)
+    await asyncio.sleep(1.5)  # the idle check runs every 20 beats (0.4 s)
     assert session.watchdog._handle is None  # type: ignore[attr-defined]
 
 
