@@ -114,6 +114,7 @@ def run_shell(args: argparse.Namespace, start: str | None = None) -> int:
     evaluator = Evaluator(write=console.write, loop=loop)
     session = Session(evaluator, console, interactive=terminal)
     register_feature_commands(session)
+    session.defer(lambda: install_teaching(session))
     reader = _make_reader(terminal, stay, session)
     try:
         return run(loop, session, _main(session, reader, first, stay, start))
@@ -133,6 +134,14 @@ def register_feature_commands(session: Any) -> None:
     )
 
 
+def install_teaching(session: Any) -> None:
+    """Tutorial code that just works, and friendly explanations of classic mistakes."""
+    from asyncshell.insight import explain, rewrite
+
+    rewrite.install_rewrites(session)
+    explain.install_explanations(session)
+
+
 def _offer_resume(session: Any) -> None:
     """After the prompt is up (loading lessons must not delay it): offer the unfinished lesson."""
     from asyncshell.course.tutor import resume_hint
@@ -146,10 +155,12 @@ def _offer_resume(session: Any) -> None:
 
 
 async def _main(session: Any, reader: Any, first: tuple[str, str] | None, stay: bool, start: str | None = None) -> int:
+    loop = asyncio.get_running_loop()
+    loop.call_later(0.05, session.run_deferred)  # just after the first prompt is drawn
     if start is not None:
         await session.handle(start)
     elif session.interactive and first is None:
-        asyncio.get_running_loop().call_later(0.2, _offer_resume, session)
+        loop.call_later(0.2, _offer_resume, session)
     if first is not None:
         source, filename = first
         if filename != "<string>":

@@ -52,6 +52,9 @@ class Session:
         # opens a file in the user's editor and returns when it is closed.
         self.choose: Callable[[str, list[str]], Awaitable[int | None]] | None = None
         self.edit: Callable[[Path], Awaitable[None]] | None = None
+        # Set-up that must not delay the first prompt but must be done before the first
+        # input runs (teaching features): see ``defer`` and ``run_deferred``.
+        self._deferred: list[Callable[[], None]] = []
         # Run once when the session ends, after the user's tasks are cancelled.
         self.cleanups: list[Callable[[], Awaitable[None] | None]] = []
         # Turns an error, a warning or a loop message into a short friendly explanation.
@@ -91,8 +94,21 @@ class Session:
             except Exception as exc:  # noqa: BLE001 - leaving must always work
                 self.console.note(f"While leaving: {type(exc).__name__}: {exc}")
 
+    def defer(self, setup: Callable[[], None]) -> None:
+        """Run ``setup`` once, after the prompt is up or before the first input, whichever is first."""
+        self._deferred.append(setup)
+
+    def run_deferred(self) -> None:
+        deferred, self._deferred = self._deferred, []
+        for setup in deferred:
+            try:
+                setup()
+            except Exception as exc:  # noqa: BLE001 - a teaching feature must not stop the shell
+                self.console.error(describe_bug(exc))
+
     async def handle(self, text: str) -> None:
         """One input: a %command or Python.  Errors are shown; nothing propagates."""
+        self.run_deferred()
         if is_command(text):
             try:
                 await self.commands.dispatch(self, text)
@@ -115,6 +131,7 @@ class Session:
 
     async def run_source(self, source: str, filename: str | None = None) -> Outcome:
         """Run code that did not come from the reader (``-c``, a FILE), as a script, and show the outcome."""
+        self.run_deferred()
         outcome = await self.evaluator.run(source, filename, show_values=False)
         self.show(outcome)
         return outcome

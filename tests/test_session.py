@@ -216,3 +216,15 @@ async def test_a_bug_in_a_command_is_one_line_and_the_session_goes_on(asyncshell
     assert text.endswith("'still here'\n")
     assert t.code == 0
     assert "TypeError: oops" in (asyncshell_home / "crash.log").read_text()
+
+
+async def test_deferred_setup_runs_once_before_the_first_input() -> None:
+    ran: list[str] = []
+    t = await run_inputs([])
+    session = t.session
+    assert session is not None
+    session.defer(lambda: ran.append("set up"))
+    await session.handle("1")
+    await session.handle("2")
+    session.run_deferred()
+    assert ran == ["set up"]
