@@ -16,6 +16,7 @@ from asyncshell.insight.timeline import Recording, timeline_for
 from asyncshell.insight.timeline_render import render_svg, render_text
 
 if TYPE_CHECKING:
+    from asyncshell.commands import CommandRegistry
     from asyncshell.session import Session
 
 #: (name, summary, usage, target) for ``registry.lazy``.
@@ -24,6 +25,12 @@ COMMANDS: tuple[tuple[str, str, str, str], ...] = (
     ("cancel", "cancel one of your tasks, or all of them", "%cancel ID|NAME|all", f"{__name__}:cancel"),
     ("timeline", "chart what ran when in an input; 'on' charts every input", "%timeline [on|off|--svg FILE]", f"{__name__}:timeline"),
 )
+
+
+def register(registry: "CommandRegistry") -> None:
+    """Add the commands to ``registry``, loaded on first use."""
+    for command in COMMANDS:
+        registry.lazy(*command)
 
 
 def _width() -> int:

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
-import sys
 import time
 import types
 from typing import TYPE_CHECKING, Any, Callable, Coroutine, Iterator, Literal, NamedTuple
@@ -99,7 +98,7 @@ class Tape:
         index = len(self.names)
         self.names.append(name)
         self.created.append(_clock())
-        timed = _timed(_steps(coro, self, index, self.steps.extend, self.live, _clock))
+        timed = _timed(_steps(coro, self, index, self.steps.extend, self.live, _clock), coro)
         timed.__qualname__ = getattr(coro, "__qualname__", "coroutine")  # what reprs and %tasks show
         return timed
 
@@ -117,8 +116,6 @@ class Tape:
             rows[0] = rows[0]._replace(ending="error")  # the input returns what it raised
         return Recording(label, start, end, tuple(rows))
 
-
-_NAME_AFTER_FACTORY = sys.version_info < (3, 12)  # Python 3.11 names a task after the factory made it
 
 
 @types.coroutine
@@ -139,10 +136,10 @@ def _steps(coro: Any, tape: Tape, index: int, note: Callable[[tuple[int, float, 
             end = clock()
             note((index, start, end))
             tape.ended[index] = (end, "done" if isinstance(exc, StopIteration) else "cancelled" if isinstance(exc, asyncio.CancelledError) else "error")
-            if _NAME_AFTER_FACTORY:
-                task = asyncio.current_task()
-                if task is not None:
-                    tape.names[index] = task.get_name()
+            # The final name: until Python 3.13.3, create_task(name=...) names a task after the factory made it.
+            task = asyncio.current_task()
+            if task is not None:
+                tape.names[index] = task.get_name()
             if isinstance(exc, StopIteration):
                 return exc.value
             raise
@@ -169,7 +166,8 @@ def _steps(coro: Any, tape: Tape, index: int, note: Callable[[tuple[int, float, 
             value, error = None, exc
 
 
-async def _timed(steps: Any) -> Any:
+async def _timed(steps: Any, __wrapped__: Any) -> Any:
+    # ``__wrapped__`` is only for looking: %tasks and describe_task find the user's coroutine by it.
     return await steps
 
 
@@ -184,7 +182,9 @@ def _stepping(coro: Any) -> dict[str, Any]:
 
 def unwrap(coro: Any) -> Any:
     """The user's coroutine inside a timed one (for %tasks); any other coroutine as it is."""
-    return _stepping(coro).get("coro", coro)
+    if getattr(coro, "cr_code", None) is _timed.__code__ and coro.cr_frame is not None:
+        return coro.cr_frame.f_locals.get("__wrapped__", coro)
+    return coro
 
 
 # The default loop's clock is time.monotonic; calling it directly saves a Python call per step.
@@ -259,11 +259,10 @@ class Timeline:
         if not self._recording or tape is None or task.get_coro() is not self._input:
             return
         end = _clock()
-        if _NAME_AFTER_FACTORY:
-            for alive in self._evaluator.tasks.alive():
-                stepping = _stepping(alive.get_coro())
-                if stepping.get("tape") is tape:
-                    tape.names[stepping["index"]] = alive.get_name()
+        for alive in self._evaluator.tasks.alive():  # the final names of those still running (see _steps)
+            stepping = _stepping(alive.get_coro())
+            if stepping.get("tape") is tape:
+                tape.names[stepping["index"]] = alive.get_name()
         input_failed = task.done() and not task.cancelled() and task.result() is not None
         tape.names[0] = task.get_name()
         finish = tape.ended.get(0, (end, "alive"))[0]

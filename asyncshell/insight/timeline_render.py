@@ -19,6 +19,7 @@ ENDINGS = {"done": "✓", "error": "✗", "cancelled": "⊘"}
 #: The console.style kind of each glyph: running, waiting and each ending look different in colour too.
 KINDS = {RUNNING: "ok", WAITING: "note", "✓": "heading", "✗": "bold-error", "⊘": "error"}
 MAX_ROWS = 40  # in the terminal; the footer still counts every task
+SVG_MAX_ROWS = 1000
 LABEL_MAX = 18
 
 
@@ -126,13 +127,14 @@ def render_text(recording: Recording, *, width: int = 80, style: Style = _no_sty
     if hidden:
         lines.append(f"  {'':{label_width}}│… {hidden} more task{'s' if hidden != 1 else ''} not drawn")
     axis = ["─"] * columns
-    labels = [" "] * (columns + 8)
+    labels = [" "] * columns
     span = recording.wall or 1e-9
     for offset, text in ticks(recording, max(columns // 10, 1)):
         col = min(int(offset / span * columns), columns - 1)
         axis[col] = "┬"
-        if col + len(text) <= len(labels) and all(c == " " for c in labels[max(col - 1, 0) : col + len(text) + 1]):
-            labels[col : col + len(text)] = text
+        at = min(col, columns - len(text))  # the last label ends under its tick
+        if at >= 0 and all(c == " " for c in labels[max(at - 1, 0) : at + len(text) + 1]):
+            labels[at : at + len(text)] = text
     lines.append(f"  {'':{label_width}}└{''.join(axis)}")
     lines.append(f"  {'':{label_width}} {''.join(labels)}".rstrip())
     legend = [
@@ -173,8 +175,9 @@ def render_svg(recording: Recording, *, width: int = 900) -> str:
     """The same chart as a standalone SVG document: one ``<g class="row">`` per task."""
     plot = width - _LEFT - _RIGHT
     span = recording.wall or 1e-9
-    rows = recording.rows
-    height = _TOP + len(rows) * _ROW_HEIGHT + 70
+    rows = recording.rows[:SVG_MAX_ROWS]
+    hidden = len(recording.rows) - len(rows)
+    height = _TOP + (len(rows) + bool(hidden)) * _ROW_HEIGHT + 70
 
     def x(t: float) -> float:
         return round(_LEFT + min(max((t - recording.start) / span, 0.0), 1.0) * plot, 2)
@@ -201,7 +204,9 @@ def render_svg(recording: Recording, *, width: int = 900) -> str:
                 f"<title>{row.ending} at {format_duration(end - recording.start)}</title>{ENDINGS[row.ending]}</text>"
             )
         parts.append("</g>")
-    axis_y = _TOP + len(rows) * _ROW_HEIGHT + 6
+    if hidden:
+        parts.append(f'<text x="10" y="{_TOP + len(rows) * _ROW_HEIGHT + 16}">… {hidden} more tasks not drawn</text>')
+    axis_y = _TOP + (len(rows) + bool(hidden)) * _ROW_HEIGHT + 6
     parts.append(f'<line x1="{_LEFT}" y1="{axis_y}" x2="{_LEFT + plot}" y2="{axis_y}" stroke="black"/>')
     for offset, text in ticks(recording, max(plot // 90, 1)):
         tx = x(recording.start + offset)

@@ -12,7 +12,7 @@ from asyncshell.commands import CommandRegistry
 from asyncshell.console import Console
 from asyncshell.evaluator import Evaluator
 from asyncshell.insight import tasktable as tt
-from asyncshell.insight.commands import COMMANDS
+from asyncshell.insight.commands import register
 from asyncshell.session import Session
 from asyncshell.tasks import FINISHED_KEPT
 
@@ -83,11 +83,9 @@ def test_only_the_learners_code_counts_as_where_a_task_is(filename: str, users: 
 
 
 def _session() -> tuple[Session, io.StringIO]:
-    out = io.StringIO()
+    commands, out = CommandRegistry(), io.StringIO()
+    register(commands)
     console = Console(out, out, color=False)
-    commands = CommandRegistry()
-    for command in COMMANDS:
-        commands.lazy(*command)
     return Session(Evaluator(write=console.write), console, commands=commands, interactive=False), out
 
 
