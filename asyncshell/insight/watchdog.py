@@ -125,6 +125,11 @@ class Watchdog:
             self._start_beating()
         self._wake.set()
 
+    @property
+    def beating(self) -> bool:
+        """Is the heartbeat on?  Only while an input runs or a task of the learner's is alive."""
+        return self._handle is not None
+
     def stop(self) -> None:
         """Stop beating and end the thread (it is a daemon too, so exiting never waits for it)."""
         self._stopped = True
@@ -279,24 +284,15 @@ def _current_task(loop: asyncio.AbstractEventLoop) -> "asyncio.Task[Any] | None"
 
 
 def learner_files() -> Callable[[str], bool]:
-    """A predicate: is this code file the learner's (typed input, ``-c``, their own files)?"""
-    import sysconfig  # only once the learner's code first runs: not at start-up
+    """``explain.is_learners_file`` with a memory: the thread asks about the same few files every 10 ms."""
+    from asyncshell.insight.explain import is_learners_file  # only once the learner's code first runs
 
-    import asyncshell
-
-    ours = os.path.dirname(os.path.abspath(asyncshell.__file__)) + os.sep
-    libraries = {sysconfig.get_paths()[key] + os.sep for key in ("stdlib", "platstdlib", "purelib", "platlib")}
-    not_theirs = (ours, *libraries)
-    seen: dict[str, bool] = {}
+    seen = {__file__: is_learners_file(__file__)}  # looks the library paths up now, on the loop thread
 
     def is_learners(filename: str) -> bool:
         known = seen.get(filename)
         if known is None:
-            if filename.startswith("<"):
-                known = filename.startswith("<input-") or filename == "<string>"
-            else:
-                known = not os.path.abspath(filename).startswith(not_theirs) and os.sep + "site-packages" + os.sep not in filename
-            seen[filename] = known
+            known = seen[filename] = is_learners_file(filename)
         return known
 
     return is_learners

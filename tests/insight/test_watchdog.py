@@ -10,6 +10,7 @@ import asyncio
 import io
 import re
 import threading
+from pathlib import Path
 from typing import AsyncIterator
 
 import pytest
@@ -71,6 +72,16 @@ async def test_a_blocking_helper_names_the_coroutine_that_called_it(session: Ses
     t = await run(session, "import time\ndef work():\n    time.sleep(0.5)\n", "async def main():\n    work()\n", "await main()")
     [report] = reports(t.stdout)
     assert report.startswith("`time.sleep(0.5)` in `work()` (called from coroutine `main()`) (<input-1> line 3)")
+
+
+async def test_a_blocking_coroutine_in_a_file_of_the_learners_is_reported_with_the_file(
+    session: Session, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "slowfetch.py").write_text("import time\n\n\nasync def fetch(url):\n    time.sleep(0.5)\n    return url\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    t = await run(session, "import slowfetch", "await slowfetch.fetch('x')")
+    [report] = reports(t.stdout)
+    assert report.startswith("`time.sleep(0.5)` in `fetch()` (slowfetch.py line 5) blocked the event loop for ")
 
 
 async def test_a_background_task_that_blocks_is_reported_too(session: Session) -> None:
@@ -137,22 +148,29 @@ async def test_blocking_with_a_bad_argument_is_a_one_line_usage_error(session: S
 
 async def test_the_thread_starts_with_the_first_input_and_stops(session: Session) -> None:
     watchdog: Watchdog = session.watchdog  # type: ignore[attr-defined]
-    assert not _watchdog_threads()
+    before = _watchdog_threads()  # other sessions' threads, if any, end within a second of their loop
+    await asyncio.sleep(0.1)
+    assert _watchdog_threads() <= before
     await run(session, "1 + 1")
-    assert len(_watchdog_threads()) == 1 and _watchdog_threads()[0].daemon
+    [thread] = _watchdog_threads() - before
+    assert thread.daemon
     watchdog.stop()
-    assert not _watchdog_threads()
+    assert not thread.is_alive()
     assert install_watchdog(session) is watchdog
 
 
 async def test_no_beat_while_nothing_of_the_learners_can_run(session: Session) -> None:
-    await run(session, "1 + 1")
-    await asyncio.sleep(1.5)  # the idle check runs every 20 beats (0.4 s)
-    assert session.watchdog._handle is None  # type: ignore[attr-defined]
+    watchdog: Watchdog = session.watchdog  # type: ignore[attr-defined]
+    assert not watchdog.beating
+    await session.handle("task = asyncio.create_task(asyncio.sleep(1))")
+    await asyncio.sleep(0.7)
+    assert watchdog.beating  # the input has ended, but a task of theirs is alive
+    await asyncio.sleep(1.8)  # it ends at 1 s; the beat looks for live tasks every 0.3 s
+    assert not watchdog.beating
 
 
-def _watchdog_threads() -> list[threading.Thread]:
-    return [thread for thread in threading.enumerate() if thread.name == "asyncshell-watchdog" and thread.is_alive()]
+def _watchdog_threads() -> set[threading.Thread]:
+    return {thread for thread in threading.enumerate() if thread.name == "asyncshell-watchdog" and thread.is_alive()}
 
 
 @pytest.mark.parametrize(
