@@ -326,7 +326,8 @@ def describe(spot: Spot, seconds: float, waiting: tuple[str, ...], cpu_share: fl
     else:
         names = ", ".join(f"`{name}`" for name in waiting[:3]) + (" and others" if len(waiting) > 3 else "")
         victims = f"{'task' if len(waiting) == 1 else 'tasks'} {names} could not run"
-    return f"{what} ({place}) blocked the event loop for {seconds:.2f} s; {victims}. {advice(line, cpu_share, spot.coroutine is not None)}"
+    duration = f"{seconds:.1f}" if seconds >= 0.5 else f"{seconds:.2f}"  # the beat times it to within 25 ms
+    return f"{what} ({place}) blocked the event loop for about {duration} s; {victims}. {advice(line, cpu_share, spot.coroutine is not None)}"
 
 
 def advice(line: str, cpu_share: float | None, in_coroutine: bool) -> str:
@@ -338,9 +339,11 @@ def advice(line: str, cpu_share: float | None, in_coroutine: bool) -> str:
     if sleep:
         instead = f"`await asyncio.sleep({_arguments(code, sleep.end())})`"
         return f"In a coroutine, use {instead}." if in_coroutine else f"Use {instead} instead: the other tasks run while it waits."
-    if re.search(r"\burlopen\(|\burllib\.request\b|\brequests\.\w+\(|\bhttpx\.(get|post|put|patch|delete|head|request|stream)\(|\bhttp\.client\b|\.getresponse\(", code):
+    http = re.search(r"((?:\w+\.)*urlopen|\brequests\.\w+|\bhttpx\.(?:get|post|put|patch|delete|head|request))\(|\burllib\.request\b|\bhttp\.client\b|\.getresponse\(", code)
+    if http:
+        call = http.group(1) or "func"
         return ("A synchronous HTTP call keeps the loop waiting for the server. Use an async client such as aiohttp "
-                "(`async with session.get(url) as response: ...`), or run the call in a thread: `await asyncio.to_thread(requests.get, url)`.")
+                f"(`async with session.get(url) as response: ...`), or run the call in a thread: `await asyncio.to_thread({call}, url)`.")
     if re.search(r"\bsubprocess\.\w+\(|\bos\.system\(|\.communicate\(", code):
         return "Waiting for a process blocks too: use `await asyncio.create_subprocess_exec(...)`, or `await asyncio.to_thread(subprocess.run, ...)`."
     if re.search(r"(?<![\w.])input\(", code):

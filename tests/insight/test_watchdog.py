@@ -7,11 +7,13 @@ threshold is 0.1 s, a blocking step lasts 0.5 s, a healthy step at most a few ms
 from __future__ import annotations
 
 import asyncio
+import http.server
 import io
 import re
 import threading
+import time
 from pathlib import Path
-from typing import AsyncIterator
+from typing import AsyncIterator, Iterator
 
 import pytest
 
@@ -25,7 +27,7 @@ from support import Transcript, run_inputs
 
 FETCH = "import time\nasync def fetch():\n    x = 'before'\n    time.sleep(0.5)\n    return 'fetched'\n"
 BUSY = "import time\nasync def crunch():\n    end = time.perf_counter() + 0.5\n    while time.perf_counter() < end:\n        pass\n"
-REPORT = re.compile(r"blocked the event loop for (\d+\.\d\d) s")
+REPORT = re.compile(r"blocked the event loop for about (\d+\.\d+) s")
 
 
 @pytest.fixture
@@ -66,6 +68,39 @@ async def test_a_busy_loop_in_a_coroutine_gets_cpu_advice(session: Session) -> N
     assert "in `crunch()` (<input-1> line " in report
     assert report.startswith(("`while time.perf_counter() < end:`", "`pass`"))
     assert "CPU work" in report and "asyncio.to_thread" in report and "process pool" in report
+
+
+@pytest.fixture
+def slow_server() -> Iterator[str]:
+    """A local HTTP server that answers after 0.5 s, in a thread of its own."""
+
+    class Slow(http.server.BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            time.sleep(0.5)
+            self.send_response(200)
+            self.send_header("Content-Length", "2")
+            self.end_headers()
+            self.wfile.write(b"ok")
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Slow)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+async def test_a_synchronous_http_call_in_a_coroutine_gets_http_advice(session: Session, slow_server: str) -> None:
+    t = await run(session, "import urllib.request\nasync def get(url):\n    return urllib.request.urlopen(url).read()\n", f"await get({slow_server!r})")
+    [report] = reports(t.stdout)
+    assert report.startswith("`return urllib.request.urlopen(url).read()` in `get()` (<input-1> line 3) blocked the event loop for ")
+    assert "aiohttp" in report and "`await asyncio.to_thread(urllib.request.urlopen, url)`" in report
+    assert "b'ok'\n" in t.stdout
 
 
 async def test_a_blocking_helper_names_the_coroutine_that_called_it(session: Session) -> None:
@@ -198,4 +233,5 @@ def test_advice_for_an_unknown_call_depends_on_the_cpu() -> None:
 def test_the_note_for_a_file_of_the_learners_names_the_file_briefly() -> None:
     spot = Spot("/home/learner/project/fetcher.py", 12, "Fetcher.get", "Fetcher.get")
     text = describe(spot, 1.234, (), None, "requests.get(url)")
-    assert text.startswith("`requests.get(url)` in `Fetcher.get()` (fetcher.py line 12) blocked the event loop for 1.23 s; no other task could run.")
+    assert text.startswith("`requests.get(url)` in `Fetcher.get()` (fetcher.py line 12) blocked the event loop for about 1.2 s; no other task could run.")
+    assert "for about 0.23 s" in describe(spot, 0.234, (), None, "requests.get(url)")
