@@ -113,7 +113,5 @@ def describe_task(task: "asyncio.Task[Any]") -> str:
     coro = task.get_coro()
     name = getattr(coro, "__qualname__", type(coro).__name__)
     frame = getattr(coro, "cr_frame", None)
-    if frame is not None and "__wrapped__" in frame.f_code.co_varnames:  # a feature's wrapper (the timeline's)
-        frame = getattr(frame.f_locals["__wrapped__"], "cr_frame", None)
     where = f" at {frame.f_code.co_filename}:{frame.f_lineno}" if frame is not None else ""
     return f"{task.get_name()} ({name}(){where})"

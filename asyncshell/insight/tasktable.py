@@ -16,7 +16,6 @@ import types
 from typing import Any, Iterable, Iterator, Literal
 
 import asyncshell
-from asyncshell.insight.timeline import unwrap
 from asyncshell.tasks import Task, TaskWatch
 
 State = Literal["pending", "running", "done", "cancelled", "failed"]
@@ -79,7 +78,6 @@ def _await_chain(coro: Any) -> Iterator[types.FrameType]:
     seen = 0
     while coro is not None and seen < 100:
         seen += 1
-        coro = unwrap(coro)  # a task the timeline is timing
         frame = getattr(coro, "cr_frame", None) or getattr(coro, "gi_frame", None)
         if frame is None:
             return

@@ -1,19 +1,20 @@
 """Recording what ran when during an input: each task's creation, its steps on the loop, how it ended.
 
 How it is measured: while recording, ``TaskWatch.wrap_coro`` wraps the coroutine
-of the input and of each task the user starts in a thin coroutine that drives it
-with ``send``/``throw`` as the task would.  The time spent inside them is exactly
-when that task ran on the loop; the gaps between its steps are when it waited on
-an await.  Nothing is wrapped, and nothing costs anything, unless ``%timeline on``
-attached it.
+of the input and of each task the user starts in a ``Timed``, a thin object that
+speaks the coroutine protocol.  A task drives its coroutine only through it (one
+``send``/``throw`` per step), so the time spent inside is exactly when that task
+ran on the loop; the gaps between its steps are when it waited on an await.  The
+input's own coroutine is recognised by its code as the evaluator creates it.
+Nothing is wrapped, and nothing costs anything, unless ``%timeline on`` attached it.
 """
 
 from __future__ import annotations
 
 import asyncio
+import collections.abc
 import dataclasses
 import time
-import types
 from typing import TYPE_CHECKING, Any, Callable, Coroutine, Iterator, Literal, NamedTuple
 
 from asyncshell.evaluator import Evaluator
@@ -89,18 +90,29 @@ class Tape:
         self.created: list[float] = []
         self.steps: list[float] = []  # index, start, end, index, start, end...
         self.ended: dict[int, tuple[float, Ending]] = {}
-        self.live = [True]  # cleared when the input ends: tasks that outlive it stop being timed
+        self.open = True  # until the input ends: tasks that outlive it stop being timed
 
     def add(self, coro: Coroutine[Any, Any, Any], name: Any, users: bool = True) -> Coroutine[Any, Any, Any]:
         """``coro`` wrapped so that its steps are noted here.  Serves as ``TaskWatch.wrap_coro`` while an input runs."""
         if not users:
             return coro  # the shell's own work
-        index = len(self.names)
+        timed = _new(Timed)
+        timed._coro, timed._index, timed._tape = coro, len(self.names), self
         self.names.append(name)
         self.created.append(_clock())
-        timed = _timed(_steps(coro, self, index, self.steps.extend, self.live, _clock), coro)
-        timed.__qualname__ = getattr(coro, "__qualname__", "coroutine")  # what reprs and %tasks show
         return timed
+
+    def finish(self, index: int, start: float, exc: BaseException) -> None:
+        end = _clock()
+        self.steps.extend((index, start, end))
+        if isinstance(exc, StopIteration):
+            self.ended[index] = (end, "done")
+        else:
+            self.ended[index] = (end, "cancelled" if isinstance(exc, asyncio.CancelledError) else "error")
+        # The final name: until Python 3.13.3, create_task(name=...) names a task after the factory made it.
+        task = asyncio.current_task()
+        if task is not None:
+            self.names[index] = task.get_name()
 
     def recording(self, label: str, start: float, end: float, input_failed: bool) -> Recording:
         """The rows, made only now: a recording may hold 100k tasks, and nobody may look."""
@@ -117,74 +129,80 @@ class Tape:
         return Recording(label, start, end, tuple(rows))
 
 
+_new = object.__new__
 
-@types.coroutine
-def _steps(coro: Any, tape: Tape, index: int, note: Callable[[tuple[int, float, float]], None], live: list[bool], clock: Callable[[], float]) -> Any:
-    """Drives ``coro`` step by step as its task would, noting when each step ran.
 
-    A generator rather than an object with ``send``/``throw`` methods: resuming a
-    frame costs far less than a method call, and every step of every task pays it.
+class Timed(collections.abc.Coroutine):  # type: ignore[type-arg]
+    """A user's coroutine as its task sees it while recording: each step is noted on the tape.
+
+    One small object per task and one method call per step.  With 100k tasks alive,
+    every object more is work for the garbage collector, so there is nothing else.
     """
-    send = coro.send
-    value: Any = None
-    error: BaseException | None = None
-    while live[0]:
-        start = clock()
+
+    __slots__ = ("_coro", "_index", "_tape")
+
+    def __next__(self) -> Any:
+        # How a task drives its coroutine (it always sends None): the hot path, kept flat.
+        tape = self._tape
+        if not tape.open:
+            self.__class__ = Forwarding  # same layout; from now on, no timing at all
+            return self._coro.send(None)
+        start = _clock()
         try:
-            yielded = send(value) if error is None else coro.throw(error)
+            result = self._coro.send(None)
         except BaseException as exc:
-            end = clock()
-            note((index, start, end))
-            tape.ended[index] = (end, "done" if isinstance(exc, StopIteration) else "cancelled" if isinstance(exc, asyncio.CancelledError) else "error")
-            # The final name: until Python 3.13.3, create_task(name=...) names a task after the factory made it.
-            task = asyncio.current_task()
-            if task is not None:
-                tape.names[index] = task.get_name()
-            if isinstance(exc, StopIteration):
-                return exc.value
+            tape.finish(self._index, start, exc)
             raise
-        note((index, start, clock()))
+        tape.steps.extend((self._index, start, _clock()))
+        return result
+
+    def send(self, value: Any) -> Any:
+        if value is None:
+            return self.__next__()
+        return self._step(self._coro.send, value)
+
+    def throw(self, typ: Any, val: Any = None, tb: Any = None) -> Any:  # type: ignore[override]
+        if val is None and tb is None:
+            return self._step(self._coro.throw, typ)
+        return self._step(lambda _: self._coro.throw(typ, val, tb), None)
+
+    def _step(self, method: Callable[[Any], Any], arg: Any) -> Any:
+        if not self._tape.open:
+            self.__class__ = Forwarding
+            return method(arg)
+        start = _clock()
         try:
-            value, error = (yield yielded), None
-        except GeneratorExit:
-            coro.close()
+            result = method(arg)
+        except BaseException as exc:
+            self._tape.finish(self._index, start, exc)
             raise
-        except BaseException as exc:  # noqa: BLE001 - a cancellation, or whatever the task throws in
-            value, error = None, exc
-    # The recording is over: forward, untimed, for as long as the task lives.
-    while True:
-        try:
-            yielded = send(value) if error is None else coro.throw(error)
-        except StopIteration as stop:
-            return stop.value
-        try:
-            value, error = (yield yielded), None
-        except GeneratorExit:
-            coro.close()
-            raise
-        except BaseException as exc:  # noqa: BLE001
-            value, error = None, exc
+        self._tape.steps.extend((self._index, start, _clock()))
+        return result
+
+    def close(self) -> None:
+        self._coro.close()
+
+    def __await__(self) -> Any:
+        return self._coro.__await__()
+
+    def __getattr__(self, name: str) -> Any:
+        # What %tasks, tracebacks and asyncio's reprs look at (cr_frame, cr_await,
+        # __qualname__...) is the real coroutine's.
+        if name in Timed.__slots__:
+            raise AttributeError(name)
+        return getattr(self._coro, name)
 
 
-async def _timed(steps: Any, __wrapped__: Any) -> Any:
-    # ``__wrapped__`` is only for looking: %tasks and describe_task find the user's coroutine by it.
-    return await steps
+class Forwarding(Timed):
+    """A ``Timed`` whose input has ended: a task that outlives its input is no longer timed."""
 
+    __slots__ = ()
 
-def _stepping(coro: Any) -> dict[str, Any]:
-    """The locals of ``_steps`` inside a timed coroutine still running; empty for any other."""
-    if getattr(coro, "cr_code", None) is _timed.__code__ and coro.cr_frame is not None:
-        frame = getattr(coro.cr_frame.f_locals.get("steps"), "gi_frame", None)
-        if frame is not None:
-            return frame.f_locals
-    return {}
+    def __next__(self) -> Any:
+        return self._coro.send(None)
 
-
-def unwrap(coro: Any) -> Any:
-    """The user's coroutine inside a timed one (for %tasks); any other coroutine as it is."""
-    if getattr(coro, "cr_code", None) is _timed.__code__ and coro.cr_frame is not None:
-        return coro.cr_frame.f_locals.get("__wrapped__", coro)
-    return coro
+    def _step(self, method: Callable[[Any], Any], arg: Any) -> Any:
+        return method(arg)
 
 
 # The default loop's clock is time.monotonic; calling it directly saves a Python call per step.
@@ -259,10 +277,10 @@ class Timeline:
         if not self._recording or tape is None or task.get_coro() is not self._input:
             return
         end = _clock()
-        for alive in self._evaluator.tasks.alive():  # the final names of those still running (see _steps)
-            stepping = _stepping(alive.get_coro())
-            if stepping.get("tape") is tape:
-                tape.names[stepping["index"]] = alive.get_name()
+        for alive in self._evaluator.tasks.alive():  # the final names of those still running (see Tape.finish)
+            coro = alive.get_coro()
+            if isinstance(coro, Timed) and coro._tape is tape:
+                tape.names[coro._index] = alive.get_name()
         input_failed = task.done() and not task.cancelled() and task.result() is not None
         tape.names[0] = task.get_name()
         finish = tape.ended.get(0, (end, "alive"))[0]
@@ -274,7 +292,7 @@ class Timeline:
 
     def _stop_timing(self) -> None:
         if self._tape is not None:
-            self._tape.live[0] = False
+            self._tape.open = False
         self._tape = None
         self._input = None
         if self._evaluator.tasks.wrap_coro is not None:
