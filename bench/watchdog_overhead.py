@@ -105,6 +105,8 @@ def main() -> None:
     print(f"  (a) steps     {on['steps'] / off['steps']:.3f}x wall, {on['steps_cpu'] / off['steps_cpu']:.3f}x CPU")
     print(f"  (b) tick p50  {on['p50'] / off['p50']:.3f}x, p99 {on['p99'] / off['p99']:.3f}x")
     print(f"  (c) idle CPU  {on['cpu'] / off['cpu']:.3f}x")
+    best = {name: min(r["steps_cpu"] for r in runs) for name, runs in results.items()}
+    print(f"  (a) best CPU  {best['on'] / best['off']:.3f}x  (fastest round of each: least disturbed by other load)")
     spread = statistics.pstdev(r["steps"] for r in results["off"]) / off["steps"]
     print(f"noise: (a) off runs vary by {spread:.1%} (standard deviation / median)")
 

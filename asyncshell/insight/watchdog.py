@@ -116,13 +116,13 @@ class Watchdog:
         if value is not None and not (math.isfinite(value) and value > 0):
             raise ValueError(f"threshold must be a positive number of seconds, not {value!r}")
         self._threshold = value
-        if value is not None:
-            self.last_threshold = value
-            self._every = beat_interval(value)
         if value is None:
             self._stop_beating()
-        elif self._input is not None or self._tasks.alive():
-            self._start_beating()
+        else:
+            self.last_threshold = value
+            self._every = beat_interval(value)
+            if self._input is not None or self._tasks.alive():
+                self._start_beating()
         self._wake.set()
 
     @property
@@ -249,7 +249,7 @@ class Watchdog:
                         stall.waiting = waiting
                 if cpu is not None and cpu_started is not None:
                     stall.cpu, stall.wall = cpu - cpu_started, time.monotonic() - started
-            self._wake.wait(SAMPLE_EVERY)
+            time.sleep(SAMPLE_EVERY)  # not ``_wake.wait``: a wake-up left set would make this spin
 
     def _waiting(self) -> tuple[str, ...] | None:
         try:
