@@ -132,14 +132,19 @@ def register_feature_commands(session: Any) -> None:
         "server", "the practice web server: URL, state, request stats", "%server [start [PORT]|stop|reset]",
         "asyncshell.practice:server_command",
     )
+    session.commands.lazy(
+        "blocking", "report code that blocks the event loop longer than SECONDS (default 0.2), or not",
+        "%blocking [SECONDS|on|off]", "asyncshell.insight.blocking_command:blocking",
+    )
 
 
 def install_teaching(session: Any) -> None:
-    """Tutorial code that just works, and friendly explanations of classic mistakes."""
-    from asyncshell.insight import explain, rewrite
+    """Tutorial code that just works, friendly explanations of classic mistakes, the blocking detector."""
+    from asyncshell.insight import explain, rewrite, watchdog
 
     rewrite.install_rewrites(session)
     explain.install_explanations(session)
+    watchdog.install_watchdog(session)
 
 
 def _offer_resume(session: Any) -> None:

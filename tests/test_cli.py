@@ -141,3 +141,9 @@ def test_code_and_files_run_as_scripts_without_echoing_values(tmp_path: Path, as
     script.write_text("1 + 1\nprint('printed')\n")
     assert shell(str(script), home=asyncshell_home).stdout == "printed\n"
     assert shell("-c", "1 + 1", home=asyncshell_home).stdout == ""
+
+
+def test_the_blocking_detector_reports_time_sleep_in_a_coroutine(asyncshell_home: Path) -> None:
+    result = shell(stdin="import time\nasync def fetch():\n    time.sleep(0.5)\n    return 1\nawait fetch()\n", home=asyncshell_home)
+    assert "`time.sleep(0.5)` in `fetch()` (<input-2> line 2) blocked the event loop for about" in result.stdout
+    assert "use `await asyncio.sleep(0.5)`" in result.stdout

@@ -33,6 +33,15 @@ def run_line(child: pexpect.spawn, line: str) -> None:
     child.sendline(line)
 
 
+def synced(child: pexpect.spawn) -> None:
+    """Wait until the shell is at a fresh prompt (a marker printed, then the prompt after it).
+
+    A bare ``>>>`` match may be the redraw of the line just accepted; control keys sent
+    then reach a terminal not yet in raw mode, which swallows ^D and turns ^C into SIGINT.
+    """
+    answer_of(child, "'sy' + 'nc'", "'sync'")
+
+
 def answer_of(child: pexpect.spawn, expression: str, pattern: str) -> re.Match[str]:
     child.sendline(expression)
     child.expect(pattern)
@@ -80,10 +89,12 @@ def test_a_background_task_keeps_ticking_while_the_prompt_is_idle(term: pexpect.
 )
 def test_ctrl_c_interrupts_the_running_input_and_keeps_tasks(term: pexpect.spawn, blocking: str) -> None:
     start_ticker(term)
-    term.sendline(blocking)
+    # One pasted input that says when it has started, then blocks or waits.
+    term.send("\x1b[200~print('now-' + 'running')\n" + blocking + "\n\x1b[201~\r")
+    term.expect("now-running")
     import time
 
-    time.sleep(0.4)
+    time.sleep(0.3)
     term.sendintr()
     term.expect("KeyboardInterrupt: the input was stopped")
     term.expect(PROMPT)
@@ -94,6 +105,7 @@ def test_ctrl_c_interrupts_the_running_input_and_keeps_tasks(term: pexpect.spawn
 
 
 def test_ctrl_c_while_typing_clears_the_line(term: pexpect.spawn) -> None:
+    synced(term)
     term.send("this is half typed")
     term.sendintr()
     term.expect(PROMPT)
@@ -116,6 +128,7 @@ def test_background_output_appears_while_typing_and_the_line_survives(term: pexp
 
 def test_ctrl_d_lists_and_cancels_running_tasks_and_exits_zero(term: pexpect.spawn) -> None:
     start_ticker(term)
+    synced(term)
     term.sendcontrol("d")
     term.expect("Cancelling 1 task still running:")
     term.expect(r"tick-1 \(tick\(\) at <input-2>")
