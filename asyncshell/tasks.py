@@ -50,6 +50,8 @@ class TaskWatch:
         #: Set by a teaching feature to wrap coroutines as tasks are made (the timeline
         #: times their steps); called for every task while set.  None costs nothing.
         self.wrap_coro: CoroWrapper | None = None
+        #: While a list, every user task made is appended to it (the timeline reads names and endings).
+        self.made: list[Task] | None = None
 
     def install(self) -> None:
         self._loop.set_task_factory(self._create_task)
@@ -84,6 +86,8 @@ class TaskWatch:
         task = Task(coro, loop=loop, **kwargs)
         task.serial = next(self._serials)
         task.created = loop.time()
+        if self.made is not None:
+            self.made.append(task)
         self._user.add(task)
         task.add_done_callback(self._on_done)
         return task

@@ -34,12 +34,13 @@ async def measure(rounds: int, tasks: int) -> Times:
     out = io.StringIO()
     console = Console(out, out)
     session = Session(Evaluator(write=console.write), console, interactive=False)
-    timeline = Timeline(session)
     source = f"await asyncio.gather(*(asyncio.sleep(0) for _ in range({tasks})))\nNone"
     times: Times = {"off wall": [], "off cpu": [], "on wall": [], "on cpu": [], "chart": []}
     await session.evaluator.run(source)  # warm up
-    for _ in range(rounds):
-        for mode in ("off", "on"):
+    for round_ in range(rounds):
+        # off-on, then on-off: neither always runs first.
+        for mode in ("off", "on") if round_ % 2 == 0 else ("on", "off"):
+            timeline = Timeline(session)  # a fresh one: the last round's recording is gone
             if mode == "on":
                 timeline.attach()
             gc.collect()
@@ -55,6 +56,7 @@ async def measure(rounds: int, tasks: int) -> Times:
                 assert recording is not None and len(recording.rows) == tasks + 1
                 render_text(recording, width=100)
                 times["chart"].append(time.perf_counter() - started)
+            del timeline
     return times
 
 

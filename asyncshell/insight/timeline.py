@@ -18,6 +18,7 @@ import time
 from typing import TYPE_CHECKING, Any, Callable, Coroutine, Iterator, Literal, NamedTuple
 
 from asyncshell.evaluator import Evaluator
+from asyncshell.tasks import Task
 
 if TYPE_CHECKING:
     from asyncshell.session import Session
@@ -44,6 +45,11 @@ class Row(NamedTuple):
         """Its steps on the loop, as (start, end) pairs in order."""
         steps = iter(self.steps)
         return zip(steps, steps)
+
+    def waiting(self, until: float) -> list[tuple[float, float]]:
+        """The gaps around its steps, from creation to its end (or ``until``): when it waited to run."""
+        edges = [self.created, *self.steps, self.end if self.end is not None else until]
+        return [(a, b) for a, b in zip(edges[0::2], edges[1::2]) if b > a]
 
 
 @dataclasses.dataclass(frozen=True)
@@ -81,52 +87,56 @@ class Recording:
 class Tape:
     """What is noted while one input runs.  Index 0 is the input itself, then its tasks as made.
 
-    All steps go to one flat list of numbers (not a list per task): fewer objects,
-    and one cheap ``extend`` per step.
+    Per step, only (index, start, end) goes onto one flat list of numbers; who each
+    task was (name, creation, how it ended) is read from the tasks as the input ends.
     """
 
-    def __init__(self) -> None:
-        self.names: list[Any] = []
-        self.created: list[float] = []
+    def __init__(self, created: float) -> None:
+        self.created = created  # the input's
         self.steps: list[float] = []  # index, start, end, index, start, end...
-        self.ended: dict[int, tuple[float, Ending]] = {}
+        self.tasks: list[Task] = []  # filled by TaskWatch (``made``): index i is tasks[i - 1]
         self.open = True  # until the input ends: tasks that outlive it stop being timed
+        self.endings: list[tuple[str, float, Ending]] = []  # name, creation, how it ended: for each task
 
-    def add(self, coro: Coroutine[Any, Any, Any], name: Any, users: bool = True) -> Coroutine[Any, Any, Any]:
+    def add(self, coro: Coroutine[Any, Any, Any], name: Any = None, users: bool = True) -> Coroutine[Any, Any, Any]:
         """``coro`` wrapped so that its steps are noted here.  Serves as ``TaskWatch.wrap_coro`` while an input runs."""
         if not users:
             return coro  # the shell's own work
         timed = _new(Timed)
-        timed._coro, timed._index, timed._tape = coro, len(self.names), self
-        self.names.append(name)
-        self.created.append(_clock())
+        timed._coro, timed._index, timed._tape = coro, len(self.tasks) + 1, self
         return timed
 
-    def finish(self, index: int, start: float, exc: BaseException) -> None:
-        end = _clock()
-        self.steps.extend((index, start, end))
-        if isinstance(exc, StopIteration):
-            self.ended[index] = (end, "done")
-        else:
-            self.ended[index] = (end, "cancelled" if isinstance(exc, asyncio.CancelledError) else "error")
-        # The final name: until Python 3.13.3, create_task(name=...) names a task after the factory made it.
-        task = asyncio.current_task()
-        if task is not None:
-            self.names[index] = task.get_name()
+    def add_input(self, coro: Coroutine[Any, Any, Any]) -> Coroutine[Any, Any, Any]:
+        timed = self.add(coro)
+        timed._index = 0  # type: ignore[attr-defined]
+        return timed
 
-    def recording(self, label: str, start: float, end: float, input_failed: bool) -> Recording:
+    def recording(self, first: Row, end: float) -> Recording:
         """The rows, made only now: a recording may hold 100k tasks, and nobody may look."""
-        steps: list[list[float]] = [[] for _ in self.names]
+        steps: list[list[float]] = [[] for _ in range(len(self.endings) + 1)]
         log = self.steps
         for k in range(0, len(log), 3):
             steps[int(log[k])] += (log[k + 1], log[k + 2])
-        rows = []
-        for index, name in enumerate(self.names):
-            finish, ending = self.ended.get(index, (None, "alive"))
-            rows.append(Row(str(name), self.created[index], tuple(steps[index]), finish, ending, index == 0))
-        if input_failed and rows:
-            rows[0] = rows[0]._replace(ending="error")  # the input returns what it raised
-        return Recording(label, start, end, tuple(rows))
+        rows = [first._replace(steps=tuple(steps[0]))]
+        for index, (name, created, ending) in enumerate(self.endings, start=1):
+            finish = steps[index][-1] if ending != "alive" and steps[index] else None
+            rows.append(Row(name, created, tuple(steps[index]), finish, ending))
+        return Recording(first.name, first.created, end, tuple(rows))
+
+    def close(self) -> None:
+        """The input ended: note who the tasks were and let them go (they may hold big results)."""
+        self.open = False
+        self.endings = [(task.get_name(), task.created, _ending(task)) for task in self.tasks]
+        self.tasks = []
+
+
+def _ending(task: "asyncio.Task[Any]") -> Ending:
+    if not task.done():
+        return "alive"
+    if task.cancelled():
+        return "cancelled"
+    # ``_exception``, not exception(): looking must not count as handling the error.
+    return "error" if getattr(task, "_exception", None) is not None else "done"
 
 
 _new = object.__new__
@@ -149,12 +159,9 @@ class Timed(collections.abc.Coroutine):  # type: ignore[type-arg]
             return self._coro.send(None)
         start = _clock()
         try:
-            result = self._coro.send(None)
-        except BaseException as exc:
-            tape.finish(self._index, start, exc)
-            raise
-        tape.steps.extend((self._index, start, _clock()))
-        return result
+            return self._coro.send(None)
+        finally:
+            tape.steps.extend((self._index, start, _clock()))
 
     def send(self, value: Any) -> Any:
         if value is None:
@@ -172,12 +179,9 @@ class Timed(collections.abc.Coroutine):  # type: ignore[type-arg]
             return method(arg)
         start = _clock()
         try:
-            result = method(arg)
-        except BaseException as exc:
-            self._tape.finish(self._index, start, exc)
-            raise
-        self._tape.steps.extend((self._index, start, _clock()))
-        return result
+            return method(arg)
+        finally:
+            self._tape.steps.extend((self._index, start, _clock()))
 
     def close(self) -> None:
         self._coro.close()
@@ -224,7 +228,7 @@ class Timeline:
         self._tape: Tape | None = None
         self._input: Coroutine[Any, Any, Any] | None = None
         self._recording = False
-        self._last: tuple[Tape, str, float, float, bool] | None = None
+        self._last: tuple[Tape, Row, float] | None = None
         self._last_recording: Recording | None = None
 
     @property
@@ -235,8 +239,8 @@ class Timeline:
     def last(self) -> Recording | None:
         """The latest input recorded (its rows are made on first look)."""
         if self._last_recording is None and self._last is not None:
-            tape, *rest = self._last
-            self._last_recording = tape.recording(*rest)
+            tape, first, end = self._last
+            self._last_recording = tape.recording(first, end)
             self._last = None
         return self._last_recording
 
@@ -262,48 +266,50 @@ class Timeline:
         """``TaskWatch.wrap_coro`` between inputs: waits for the next input's coroutine."""
         if not users and getattr(coro, "cr_code", None) is _INPUT_CODE:
             self._stop_timing()
-            self._tape = Tape()
-            self._input = self._tape.add(coro, name)
+            self._tape = Tape(_clock())
+            self._input = self._tape.add_input(coro)
             return self._input
         return coro
 
     def _input_started(self, task: "asyncio.Task[Any]") -> None:
         self._recording = self._tape is not None and task.get_coro() is self._input
         if self._recording:
-            self._evaluator.tasks.wrap_coro = self._tape.add  # the user's tasks go straight onto the tape
+            watch = self._evaluator.tasks
+            watch.wrap_coro = self._tape.add  # the user's tasks go straight onto the tape
+            watch.made = self._tape.tasks
 
     def _input_ended(self, task: "asyncio.Task[Any]") -> None:
         tape = self._tape
         if not self._recording or tape is None or task.get_coro() is not self._input:
             return
         end = _clock()
-        for alive in self._evaluator.tasks.alive():  # the final names of those still running (see Tape.finish)
-            coro = alive.get_coro()
-            if isinstance(coro, Timed) and coro._tape is tape:
-                tape.names[coro._index] = alive.get_name()
-        input_failed = task.done() and not task.cancelled() and task.result() is not None
-        tape.names[0] = task.get_name()
-        finish = tape.ended.get(0, (end, "alive"))[0]
-        self._last = (tape, str(tape.names[0]), tape.created[0], max(end, finish), input_failed)
-        self._last_recording = None
+        ending = _ending(task)
+        if ending == "done" and task.result() is not None:
+            ending = "error"  # the input returns what it raised
+        input_end = max((b for i, b in zip(tape.steps[0::3], tape.steps[2::3]) if i == 0), default=None)
+        first = Row(task.get_name(), tape.created, (), input_end if ending != "alive" else None, ending, True)
         self._stop_timing()
+        self._last = (tape, first, max(end, input_end or end))
+        self._last_recording = None
         if self.show is not None:
             self.show(self.last)  # type: ignore[arg-type]
 
     def _stop_timing(self) -> None:
+        watch = self._evaluator.tasks
         if self._tape is not None:
-            self._tape.open = False
+            watch.made = None
+            self._tape.close()
         self._tape = None
         self._input = None
-        if self._evaluator.tasks.wrap_coro is not None:
-            self._evaluator.tasks.wrap_coro = self._wrap
+        if watch.wrap_coro is not None:
+            watch.wrap_coro = self._wrap
         self._recording = False
 
 
 def timeline_for(session: "Session") -> Timeline:
     """The session's timeline, made on first use (nothing is attached until ``attach``)."""
-    timeline = getattr(session, "_timeline", None)
+    timeline = getattr(session, "timeline", None)
     if timeline is None:
         timeline = Timeline(session)
-        session._timeline = timeline  # type: ignore[attr-defined]
+        session.timeline = timeline  # type: ignore[attr-defined]
     return timeline

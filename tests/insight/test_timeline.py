@@ -63,6 +63,12 @@ def test_colours_tell_running_waiting_and_each_ending_apart_and_vanish_without_c
     assert "\x1b" not in plain and plain == render_text(RECORDING, width=60)
 
 
+def test_waiting_is_the_time_around_the_steps() -> None:
+    fetch, ticker = RECORDING.rows[1], RECORDING.rows[3]
+    assert [tuple(round(t, 2) for t in gap) for gap in fetch.waiting(RECORDING.end)] == [(100.01, 100.02), (100.03, 100.2)]
+    assert [tuple(round(t, 2) for t in gap) for gap in ticker.waiting(RECORDING.end)] == [(100.05, 100.06), (100.07, 100.25), (100.26, 100.4)]
+
+
 def test_ticks_are_round_numbers_that_fit() -> None:
     assert ticks(RECORDING, 4) == [(0.0, "0"), (0.1, "100ms"), (0.2, "200ms"), (0.30000000000000004, "300ms"), (0.4, "400ms")]
     assert [label for _, label in ticks(Recording("x", 0.0, 2.5, ()), 3)] == ["0", "1s", "2s"]
