@@ -96,7 +96,7 @@ class Tape:
         self.steps: list[float] = []  # index, start, end, index, start, end...
         self.tasks: list[Task] = []  # filled by TaskWatch (``made``): index i is tasks[i - 1]
         self.open = True  # until the input ends: tasks that outlive it stop being timed
-        self.endings: list[tuple[str, float, Ending]] = []  # name, creation, how it ended: for each task
+        self.endings: list[tuple[str, float, Ending, float | None]] = []  # name, creation, how and when it ended
 
     def add(self, coro: Coroutine[Any, Any, Any], name: Any = None, users: bool = True) -> Coroutine[Any, Any, Any]:
         """``coro`` wrapped so that its steps are noted here.  Serves as ``TaskWatch.wrap_coro`` while an input runs."""
@@ -118,15 +118,16 @@ class Tape:
         for k in range(0, len(log), 3):
             steps[int(log[k])] += (log[k + 1], log[k + 2])
         rows = [first._replace(steps=tuple(steps[0]))]
-        for index, (name, created, ending) in enumerate(self.endings, start=1):
-            finish = steps[index][-1] if ending != "alive" and steps[index] else None
+        for index, (name, created, ending, finished_at) in enumerate(self.endings, start=1):
+            # It ended as its last step did; a task cancelled before it ever ran, when the watch saw it end.
+            finish = (steps[index][-1] if steps[index] else finished_at) if ending != "alive" else None
             rows.append(Row(name, created, tuple(steps[index]), finish, ending))
         return Recording(first.name, first.created, end, tuple(rows))
 
     def close(self) -> None:
         """The input ended: note who the tasks were and let them go (they may hold big results)."""
         self.open = False
-        self.endings = [(task.get_name(), task.created, _ending(task)) for task in self.tasks]
+        self.endings = [(task.get_name(), task.created, _ending(task), task.finished_at) for task in self.tasks]
         self.tasks = []
 
 

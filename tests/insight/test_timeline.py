@@ -167,6 +167,14 @@ async def test_how_each_task_ended_and_the_ones_still_running() -> None:
     assert len(background.steps) == len(recording.rows[-1].steps)  # an old recording does not grow
 
 
+async def test_a_task_cancelled_before_it_ever_ran_still_ends_in_the_chart() -> None:
+    _, recording, out = await _record("t = asyncio.create_task(a()); t.cancel(); await asyncio.sleep(0.01)")
+    row = recording.rows[1]
+    assert (row.name, row.ending, len(row.steps)) == ("a-1", "cancelled", 2)  # one step: CancelledError thrown in
+    assert row.end is not None and row.created <= row.end <= recording.end
+    assert "⊘" in out
+
+
 async def test_an_input_that_raises_ends_in_error() -> None:
     _, recording, out = await _record("await a(); 1 / 0")
     assert recording.rows[0].ending == "error"
