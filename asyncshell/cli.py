@@ -133,6 +133,15 @@ def register_feature_commands(session: Any) -> None:
         "asyncshell.practice:server_command",
     )
     session.commands.lazy(
+        "tasks", "list your tasks: state, where each waits, results of those just finished", "%tasks [-v]",
+        "asyncshell.insight.commands:tasks",
+    )
+    session.commands.lazy("cancel", "cancel one of your tasks, or all of them", "%cancel ID|NAME|all", "asyncshell.insight.commands:cancel")
+    session.commands.lazy(
+        "timeline", "chart what ran when in an input; 'on' charts every input", "%timeline [on|off|--svg FILE]",
+        "asyncshell.insight.commands:timeline",
+    )
+    session.commands.lazy(
         "blocking", "report code that blocks the event loop longer than SECONDS (default 0.2), or not",
         "%blocking [SECONDS|on|off]", "asyncshell.insight.blocking_command:blocking",
     )

@@ -147,3 +147,17 @@ def test_the_blocking_detector_reports_time_sleep_in_a_coroutine(asyncshell_home
     result = shell(stdin="import time\nasync def fetch():\n    time.sleep(0.5)\n    return 1\nawait fetch()\n", home=asyncshell_home)
     assert "`time.sleep(0.5)` in `fetch()` (<input-2> line 2) blocked the event loop for about" in result.stdout
     assert "use `await asyncio.sleep(0.5)`" in result.stdout
+
+
+def test_tasks_cancel_and_timeline_from_the_installed_shell(asyncshell_home: Path) -> None:
+    script = (
+        "async def a():\n    await asyncio.sleep(0.2)\n"
+        "%timeline on\nawait asyncio.gather(a(), a())\n%timeline off\n"
+        "t = asyncio.create_task(a(), name='sleeper')\n%tasks\n%cancel sleeper\n"
+    )
+    result = shell(stdin=script, home=asyncshell_home)
+    assert "Timeline of input-2" in result.stdout
+    assert "a-1" in result.stdout and "a-2" in result.stdout
+    assert "sleeper  pending" in result.stdout
+    assert "Cancelling sleeper" in result.stdout
+    assert result.stderr == ""
