@@ -107,7 +107,7 @@ def run_shell(args: argparse.Namespace, start: str | None = None) -> int:
             sys.stdin.reconfigure(errors="replace")  # type: ignore[union-attr]
     if first is None or first[1] != "<string>":
         sys.path.insert(0, os.path.dirname(os.path.abspath(first[1])) if first else "")
-    console = Console(sys.stdout, sys.stderr, color=color)
+    console = Console(sys.stdout, sys.stderr, color=color, notes_to_err=not stay)
     if terminal and first is None:
         console.write(banner())
     loop = asyncio.new_event_loop()

@@ -7,29 +7,37 @@ replaces or closes ``sys.stdout`` cannot take the shell's own voice away.
 from __future__ import annotations
 
 import os
+import shutil
+import textwrap
 from typing import TextIO
 
 _RESET = "\x1b[0m"
 _STYLES = {"error": "\x1b[31m", "bold-error": "\x1b[1;31m", "note": "\x1b[2m", "ok": "\x1b[32m", "heading": "\x1b[1m"}
 
 
+def _is_terminal(stream: TextIO) -> bool:
+    try:
+        return stream.isatty()
+    except (ValueError, OSError, AttributeError):
+        return False
+
+
 def color_wanted(no_color_flag: bool, stream: TextIO) -> bool:
     """Colour unless asked not to (--no-color, NO_COLOR) or not writing to a terminal."""
     if no_color_flag or os.environ.get("NO_COLOR"):
         return False
-    try:
-        return stream.isatty()
-    except (ValueError, OSError):
-        return False
+    return _is_terminal(stream)
 
 
 class Console:
     """The shell's writer.  Write failures (closed stream, broken pipe) are swallowed: the shell goes on."""
 
-    def __init__(self, out: TextIO, err: TextIO | None = None, *, color: bool = False) -> None:
+    def __init__(self, out: TextIO, err: TextIO | None = None, *, color: bool = False, notes_to_err: bool = False) -> None:
         self.out = out
         self.err = err if err is not None else out
         self.color = color
+        # Scripts (-c, FILE) keep the shell's remarks out of the program's own output.
+        self.notes_to_err = notes_to_err
 
     def style(self, text: str, kind: str) -> str:
         if not self.color or not text:
@@ -48,7 +56,14 @@ class Console:
 
     def note(self, text: str) -> None:
         """A short, dim message from the shell itself."""
-        self._emit(self.out, self.style(text, "note") + "\n")
+        self._emit(self.err if self.notes_to_err else self.out, self.style(text, "note") + "\n")
+
+    def explain(self, text: str) -> None:
+        """A friendly explanation; in a terminal, wrapped at word boundaries to its width."""
+        if _is_terminal(self.out):
+            width = max(40, shutil.get_terminal_size().columns - 1)
+            text = "\n".join(textwrap.fill(line, width, break_long_words=False, break_on_hyphens=False) for line in text.splitlines())
+        self.note(text)
 
     @staticmethod
     def _emit(stream: TextIO, text: str) -> None:

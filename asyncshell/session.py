@@ -43,6 +43,7 @@ class Session:
         self.interactive = interactive
         self.exit_code: int | None = None
         self.failed = False  # did the last input end in an error (for -c and FILE)
+        self.any_failed = False  # did any input end in an error (a piped run's exit status)
         # Extension points for features such as lessons; the terminal UI reads the first two.
         self.prompt_prefix = ""  # shown before ">>> ", e.g. the lesson and step
         self.prefill = ""  # put into the next prompt's buffer once, e.g. an exercise's starter code
@@ -82,6 +83,8 @@ class Session:
                 await self.handle(text)
             await self._cancel_leftovers()
             await self._run_cleanups()
+        if self.exit_code is None and not self.interactive and self.any_failed:
+            return 1  # like a script: a piped run in which something failed reports it
         return self.exit_code or 0
 
     async def _run_cleanups(self) -> None:
@@ -138,6 +141,7 @@ class Session:
 
     def show(self, outcome: Outcome) -> None:
         self.failed = outcome.kind == "error"
+        self.any_failed = self.any_failed or self.failed
         for note in self.evaluator.notes:
             self.console.note(note)
         if outcome.kind == "error" and outcome.error is not None:
@@ -178,7 +182,7 @@ class Session:
         except Exception:  # noqa: BLE001 - an explanation must never cost the user their session
             return
         if text:
-            self.console.note(text)
+            self.console.explain(text)
 
     def report_task_failure(self, task: "asyncio.Task[Any]", exc: BaseException) -> None:
         self.console.error(f"Task {task.get_name()!r} failed and nothing awaited it:\n{format_error(exc)}")

@@ -161,3 +161,17 @@ def test_tasks_cancel_and_timeline_from_the_installed_shell(asyncshell_home: Pat
     assert "sleeper  pending" in result.stdout
     assert "Cancelling sleeper" in result.stdout
     assert result.stderr == ""
+
+
+def test_a_script_gets_the_shells_notes_on_stderr_not_in_its_output(tmp_path: Path, asyncshell_home: Path) -> None:
+    script = tmp_path / "tutorial.py"
+    script.write_text("import asyncio\nasync def main():\n    print('hello')\nasyncio.run(main())\n")
+    result = shell(str(script), home=asyncshell_home)
+    assert result.stdout == "hello\n"
+    assert "ran as `await main()`" in result.stderr
+
+
+def test_a_piped_run_with_a_failing_input_goes_on_and_exits_one(asyncshell_home: Path) -> None:
+    result = shell(stdin="1/0\nprint('after')\n", home=asyncshell_home)
+    assert result.stdout == "after\n"
+    assert result.returncode == 1
