@@ -15,8 +15,10 @@ import dataclasses
 import inspect
 import linecache
 import os
+import signal
 import sys
 import textwrap
+import threading
 import traceback
 import types
 from typing import Any, Callable, Literal
@@ -26,6 +28,9 @@ from asyncshell.tasks import FailureReporter, TaskWatch
 _FLAGS = ast.PyCF_ALLOW_TOP_LEVEL_AWAIT
 _FUTURE_FLAGS = [getattr(__future__, name).compiler_flag for name in __future__.all_feature_names]
 _PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__)) + os.sep
+# How long past its timeout sync code may hold the loop before it is interrupted
+# like Ctrl-C; awaiting code is cancelled by the loop at the timeout itself.
+_SYNC_GRACE = 0.25
 
 
 class Quitter:
@@ -135,6 +140,7 @@ class Evaluator:
         self.notes: list[str] = []
         self._current: asyncio.Task[BaseException | None] | None = None
         self._interrupted = False
+        self._expired: asyncio.Task[BaseException | None] | None = None
 
     @property
     def running(self) -> bool:
@@ -199,6 +205,7 @@ class Evaluator:
         self.tasks.start_input(task)
         for callback in self.on_input_start:
             callback(task)
+        deadline = self._arm_deadline(task, timeout) if timeout is not None else None
         try:
             done, _ = await asyncio.wait([task], timeout=timeout)
             if not done:
@@ -209,11 +216,38 @@ class Evaluator:
             task.cancel()  # whoever awaited us gave up: so does the input
             raise
         finally:
+            if deadline is not None:
+                deadline.cancel()
             self._current = None
             self.tasks.end_input()
             for callback in self.on_input_end:
                 callback(task)
         return self._outcome(task)
+
+    def _arm_deadline(self, task: "asyncio.Task[BaseException | None]", timeout: float) -> threading.Timer:
+        """A timeout the loop cannot enforce: sync code (``while True: pass``) never lets it turn."""
+        timer = threading.Timer(timeout + _SYNC_GRACE, self._expire, (task,))
+        timer.daemon = True
+        timer.start()
+        return timer
+
+    def _expire(self, task: "asyncio.Task[BaseException | None]") -> None:
+        # On the timer's thread.  Only when the user's code holds the loop: then a real
+        # SIGINT (which also wakes a time.sleep) reaches the handler that calls interrupt().
+        if task.done() or not self.tasks.is_users(asyncio.current_task(self._loop)):
+            return
+        self._expired = task
+        if hasattr(signal, "pthread_kill"):
+            signal.pthread_kill(threading.main_thread().ident or 0, signal.SIGINT)
+        else:  # pragma: no cover - Windows
+            import _thread
+
+            _thread.interrupt_main()
+
+    def handle_sigint(self, signum: int = 0, frame: object = None) -> None:
+        """A SIGINT handler for callers without a session (e.g. ``asyncshell validate``)."""
+        if not self.interrupt():
+            raise KeyboardInterrupt
 
     def interrupt(self) -> bool:
         """Ctrl-C: stop the running input.  Called from a signal handler; False when nothing runs.
@@ -254,9 +288,12 @@ class Evaluator:
         self._write(repr(value) + "\n")
 
     def _outcome(self, task: asyncio.Task[BaseException | None]) -> Outcome:
+        expired = self._expired is task
         if task.cancelled():
-            return Outcome("interrupted")
+            return Outcome("timeout" if expired else "interrupted")
         exc = task.result()
+        if expired and isinstance(exc, (KeyboardInterrupt, asyncio.CancelledError)):
+            return Outcome("timeout")
         if exc is None:
             return Outcome("ok")
         if isinstance(exc, SystemExit):

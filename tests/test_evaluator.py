@@ -250,3 +250,18 @@ async def test_transforms_rewrite_typed_code_and_input_callbacks_run(ev: Evaluat
     await ev.run("21")
     assert shown.text == "42\n"
     assert seen == ["start input-1", "end input-1"]
+
+
+@pytest.mark.parametrize("blocking", ["while True: pass", "import time; time.sleep(100)"], ids=["spin", "sleep"])
+async def test_a_timeout_also_stops_sync_code_that_holds_the_loop(ev: Evaluator, blocking: str) -> None:
+    import signal
+
+    previous = signal.signal(signal.SIGINT, ev.handle_sigint)
+    try:
+        started = time.perf_counter()
+        outcome = await ev.run(blocking, timeout=0.3)
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    assert outcome.kind == "timeout"
+    assert time.perf_counter() - started < 10  # not 100 s, not forever
+    assert (await ev.run("'usable'")).kind == "ok"

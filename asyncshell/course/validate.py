@@ -20,6 +20,7 @@ import contextlib
 import dataclasses
 import io
 import re
+import signal
 import sys
 import time
 import traceback
@@ -199,8 +200,26 @@ async def _exercise_problems(lesson: Lesson, exercise: ExerciseStep, helpers: Ma
 async def _attempt(
     exercise: ExerciseStep, answer: str, label: str, helpers: Mapping[str, object], *, stop_on_error: bool = True
 ) -> tuple[Outcome | None, Outcome | None, CheckResult | None]:
-    """Setup, then ``answer``, then the check, in a fresh namespace: (setup failed, answer failed, check result)."""
+    """Setup, then ``answer``, then the check, in a fresh namespace: (setup failed, answer failed, check result).
+
+    SIGINT goes to the evaluator meanwhile, so a timeout can stop code that spins
+    without awaiting; a Ctrl-C from the author stops the whole validation.
+    """
     evaluator = Evaluator(write=lambda text: None)
+    previous = signal.signal(signal.SIGINT, evaluator.handle_sigint)
+    try:
+        result = await _attempt_steps(evaluator, exercise, answer, label, helpers, stop_on_error=stop_on_error)
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    outcomes = [o.kind for o in result[:2] if o is not None] + ([result[2].status] if result[2] is not None else [])
+    if "interrupted" in outcomes:
+        raise KeyboardInterrupt
+    return result
+
+
+async def _attempt_steps(
+    evaluator: Evaluator, exercise: ExerciseStep, answer: str, label: str, helpers: Mapping[str, object], *, stop_on_error: bool
+) -> tuple[Outcome | None, Outcome | None, CheckResult | None]:
     server = helpers.get("server")
     if server is not None:
         server.reset()  # type: ignore[attr-defined]

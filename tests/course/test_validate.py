@@ -66,6 +66,11 @@ BROKEN_LESSONS = [
         "lesson.yaml:44: exercise 'greet': the solution fails its check: timed out after 0.2 s",
         id="solution-too-slow",
     ),
+    pytest.param(
+        lambda text: text.replace("await asyncio.sleep(0)", "while True: pass").replace("timeout: 5", "timeout: 0.2"),
+        "lesson.yaml:44: exercise 'greet': the solution fails its check: timed out after 0.2 s",
+        id="solution-spins-without-awaiting",
+    ),
 ]
 
 
