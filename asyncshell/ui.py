@@ -66,9 +66,25 @@ def open_history(path: Path | None) -> History:
     return _ForgivingFileHistory(str(path))
 
 
-def key_bindings() -> KeyBindings:
-    """Enter runs a complete input and continues an incomplete one; Alt-Enter always runs."""
+def key_bindings(untouched_prefill: Callable[[], str] = lambda: "") -> KeyBindings:
+    """Enter runs a complete input and continues an incomplete one; Alt-Enter always runs.
+
+    ``%`` typed over prefilled code that was not touched starts a command instead:
+    the screen suggests %hint or %skip while an exercise's starter sits in the buffer.
+    """
     bindings = KeyBindings()
+
+    @Condition
+    def prefill_untouched() -> bool:
+        from prompt_toolkit.application.current import get_app
+
+        prefill = untouched_prefill()
+        return bool(prefill) and get_app().current_buffer.text == prefill
+
+    @bindings.add("%", filter=prefill_untouched)
+    def _command_over_prefill(event: KeyPressEvent) -> None:
+        event.current_buffer.text = "%"
+        event.current_buffer.cursor_position = 1
 
     @Condition
     def completion_selected() -> bool:
@@ -161,11 +177,12 @@ class PromptReader:
         self._highlighting: asyncio.Task[None] | None = None
         self._message = message or (lambda: PROMPT)
         self._prefill = prefill or (lambda: "")
+        self._prefilled = ""  # what this prompt started with, while the user has not changed it
         self.prompt = PromptSession(
             message=lambda: self._message(),
             multiline=True,
             prompt_continuation=lambda width, line_number, is_soft_wrap: CONTINUATION,
-            key_bindings=key_bindings(),
+            key_bindings=key_bindings(lambda: self._prefilled),
             lexer=DynamicLexer(lambda: self._lexer),
             completer=NamespaceCompleter(namespace),
             complete_while_typing=False,
@@ -178,7 +195,7 @@ class PromptReader:
         )
 
     async def __call__(self) -> str | None:
-        default = self._prefill()
+        default = self._prefilled = self._prefill()
         if self._color and self._highlighting is None:
             self._highlighting = asyncio.get_running_loop().create_task(self._load_highlighting())
         while True:
@@ -186,7 +203,7 @@ class PromptReader:
                 with self._output_above_prompt():
                     return await self.prompt.prompt_async(default=default, set_exception_handler=False, handle_sigint=False)
             except KeyboardInterrupt:
-                default = ""  # Ctrl-C while typing: a fresh, empty line
+                default = self._prefilled = ""  # Ctrl-C while typing: a fresh, empty line
             except EOFError:
                 return None
 

@@ -131,3 +131,18 @@ async def test_background_tasks_run_while_the_prompt_waits(typed) -> None:  # ty
     await asyncio.wait_for(pending, 5)
     ticker.cancel()
     assert len(ticks) >= 10
+
+
+async def test_percent_over_untouched_prefilled_code_starts_a_command(tmp_path: Path) -> None:
+    starter = "def slow_square(x):\n    return x * x"
+    prefills = iter([starter, starter])
+    with create_pipe_input() as pipe:
+        reader = PromptReader({}, color=False, history_path=tmp_path / "h", prefill=lambda: next(prefills, ""), input=pipe, output=DummyOutput())
+        first = asyncio.ensure_future(reader())
+        await asyncio.sleep(0.05)
+        pipe.send_text("%skip" + ENTER)
+        assert await asyncio.wait_for(first, 5) == "%skip"
+        second = asyncio.ensure_future(reader())
+        await asyncio.sleep(0.05)
+        pipe.send_text(" # edited %" + ALT_ENTER)  # once the code is edited, % is just a character
+        assert await asyncio.wait_for(second, 5) == starter + " # edited %"

@@ -24,7 +24,7 @@ from asyncshell.course.progress_command import tally
 from asyncshell.course.render import render_code, render_text
 from asyncshell.errors import AsyncshellError, UsageError
 from asyncshell.practice import ensure_server
-from asyncshell.progress import FILENAME, ProgressStore
+from asyncshell.progress import FILENAME, LessonProgress, ProgressStore
 
 if TYPE_CHECKING:
     from asyncshell.session import Session
@@ -51,15 +51,11 @@ def resume_hint(session: Session) -> str | None:
     if not (paths.data_home() / FILENAME).exists():
         return None
     tutor = tutor_for(session)
-    lessons = {lesson.id: lesson for lesson in tutor.course.lessons}
-    steps = {lesson_id: [step.key for step in lesson.steps] for lesson_id, lesson in lessons.items()}
-    # A lesson gone through to the end with a step skipped is not one to carry on with.
-    unfinished = [u for u in tutor.store.unfinished_lessons(steps)
-                  if u.position is None or u.position < len(steps[u.lesson])]
-    if not unfinished:
+    last = tutor.last_unfinished()
+    if last is None:
         return None
-    last = unfinished[0]
-    return (f"You were in the middle of '{lessons[last.lesson].title}' ({last.done} of {last.total} steps done); "
+    title = tutor.course.get(last.lesson).title  # type: ignore[union-attr]
+    return (f"You were in the middle of '{title}' ({last.done} of {last.total} steps done); "
             f"type %learn {last.lesson} to carry on.")
 
 
@@ -121,8 +117,20 @@ class Tutor:
         print_lessons(course, {lesson.id: tally(self.store, lesson).state for lesson in course.lessons}, table)
         self.console.write(table.getvalue())
 
+    def last_unfinished(self) -> LessonProgress | None:
+        """The lesson most recently worked on and not gone through to the end, if any."""
+        steps = {lesson.id: [step.key for step in lesson.steps] for lesson in self.course.lessons}
+        # A lesson gone through to the end with a step skipped is not one to carry on with.
+        unfinished = [u for u in self.store.unfinished_lessons(steps)
+                      if u.position is None or u.position < len(steps[u.lesson])]
+        return unfinished[0] if unfinished else None
+
     async def learn(self, lesson_id: str) -> None:
-        """%learn ID: start the lesson, or carry on where it was left."""
+        """%learn ID: start the lesson, or carry on where it was left; alone, carry on with the last one."""
+        if not lesson_id and self.lesson is None:
+            last = self.last_unfinished()
+            if last is not None:
+                lesson_id = last.lesson
         if not lesson_id:
             self.list_lessons()
             self.console.note("Type %learn ID to start one, for example %learn "
@@ -319,7 +327,7 @@ class Tutor:
             self.console.note("Skipped; its solution ran, so what it defines is there for the next steps.")
         elif isinstance(step, QuizStep):
             self.store.mark_skipped(self.lesson.id, step.key)  # type: ignore[union-attr]
-            self.console.note(f"Skipped. The answer: {self._right_answer(step)}")
+            self.console.note(self._render(f"Skipped. The answer: {self._right_answer(step)}"))
         await self._advance()
 
     async def reset(self, arg: str) -> None:
@@ -411,7 +419,9 @@ class Tutor:
             server.reset()  # type: ignore[attr-defined]  # the check counts this exercise's requests only
         await self._run_setup(step)
         self._after_setup = {name: id(value) for name, value in self.session.evaluator.namespace.items()}
-        self.session.prefill = step.starter
+        status = self.store.step_status(self.lesson.id).get(step.key)  # type: ignore[union-attr]
+        # Back at a solved exercise, the starter would only replace the learner's own code.
+        self.session.prefill = "" if status is not None and status.done else step.starter
 
     async def _run_setup(self, step: ExerciseStep) -> None:
         if step.setup is not None:

@@ -354,3 +354,19 @@ async def test_edit_without_a_terminal_is_one_line(lessons: Path) -> None:
     await shell.type("%learn demo", "", "", "%answer 2")
     out = await shell.type("%edit")
     assert out == "%edit needs a terminal; type or paste your code at the prompt instead.\n"
+
+
+async def test_learn_alone_carries_on_with_the_last_unfinished_lesson(lessons: Path) -> None:
+    first = Shell(lessons)
+    await first.type("%learn demo", "", "")
+    await first.end()
+    again = Shell(lessons)
+    out = await again.type("%learn")
+    assert "What does calling an `async def` function give you?" in out
+    assert again.session is not None and again.session.prompt_prefix == "[demo 3/6] "
+
+
+async def test_a_skipped_quiz_shows_its_answer_as_one_reflowed_paragraph(lessons: Path) -> None:
+    shell = Shell(lessons)
+    out = await shell.type("%learn demo", "", "", "%skip")
+    assert "Skipped. The answer: 2. A coroutine object. Nothing runs until it is awaited." in out
