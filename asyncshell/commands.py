@@ -81,11 +81,15 @@ registry = CommandRegistry()
 @registry.command("help", "list the shell commands, or explain one", "%help [COMMAND]")
 def _help(session: "Session", arg: str) -> None:
     if arg:
-        command = registry.get(arg.lstrip("%"))
+        command = session.commands.get(arg.lstrip("%"))
         session.console.write(f"{command.usage}\n    {command.summary}\n")
         return
     lines = ["Shell commands (Python runs as usual; top-level await works):"]
-    lines += [f"  {command.usage:<22} {command.summary}" for command in registry]
+    for command in session.commands:
+        if len(command.usage) <= 22:
+            lines.append(f"  {command.usage:<22} {command.summary}")
+        else:  # a long usage gets its own line, so the summaries stay in one column
+            lines += [f"  {command.usage}", f"  {'':<22} {command.summary}"]
     lines.append("Keys: Enter runs a complete input, Alt-Enter always runs, Ctrl-C stops what runs, Ctrl-D leaves.")
     session.console.write("\n".join(lines) + "\n")
 
