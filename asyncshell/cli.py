@@ -12,7 +12,6 @@ import asyncio
 import contextlib
 import importlib
 import os
-import platform
 import sys
 from typing import Any, Callable, Sequence
 
@@ -20,6 +19,8 @@ from asyncshell import __version__
 from asyncshell.console import Console, color_wanted
 from asyncshell.errors import AsyncshellError, describe_bug
 from asyncshell.paths import LESSONS_ENV, data_home
+
+PYTHON_VERSION = ".".join(map(str, sys.version_info[:3]))
 
 # Subcommands load their module only when used: name -> ("module:function", summary).
 # Each function takes the remaining arguments and returns an exit status.
@@ -40,7 +41,7 @@ def build_parser() -> argparse.ArgumentParser:
         epilog=("subcommands:\n" + epilog) if epilog else None,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument("--version", action="version", version=f"asyncshell {__version__} (Python {platform.python_version()})")
+    parser.add_argument("--version", action="version", version=f"asyncshell {__version__} (Python {PYTHON_VERSION})")
     parser.add_argument("--no-color", action="store_true", help="plain output, no colours (also: NO_COLOR=1)")
     parser.add_argument("-c", dest="code", metavar="CODE", help="run CODE (top-level await allowed) and exit")
     parser.add_argument("-i", dest="stay", action="store_true", help="stay in the shell after -c CODE or FILE, with its names")
@@ -72,7 +73,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def banner() -> str:
     return (
-        f"asyncshell {__version__} on Python {platform.python_version()}: top-level await is on, "
+        f"asyncshell {__version__} on Python {PYTHON_VERSION}: top-level await is on, "
         "and the event loop keeps running between inputs.\n"
         "Type %help for shell commands; exit() or Ctrl-D leaves.\n"
     )
@@ -169,12 +170,10 @@ def _offer_resume(session: Any) -> None:
 
 
 async def _main(session: Any, reader: Any, first: tuple[str, str] | None, stay: bool, start: str | None = None) -> int:
-    loop = asyncio.get_running_loop()
-    loop.call_later(0.05, session.run_deferred)  # just after the first prompt is drawn
     if start is not None:
         await session.handle(start)
     elif session.interactive and first is None:
-        loop.call_later(0.2, _offer_resume, session)
+        asyncio.get_running_loop().call_later(0.2, _offer_resume, session)
     if first is not None:
         source, filename = first
         if filename != "<string>":

@@ -54,7 +54,7 @@ class Session:
         self.choose: Callable[[str, list[str]], Awaitable[int | None]] | None = None
         self.edit: Callable[[Path], Awaitable[None]] | None = None
         # Set-up that must not delay the first prompt but must be done before the first
-        # input runs (teaching features): see ``defer`` and ``run_deferred``.
+        # input runs (teaching features): it runs just before that input.
         self._deferred: list[Callable[[], None]] = []
         # Run once when the session ends, after the user's tasks are cancelled.
         self.cleanups: list[Callable[[], Awaitable[None] | None]] = []
@@ -98,7 +98,7 @@ class Session:
                 self.console.note(f"While leaving: {type(exc).__name__}: {exc}")
 
     def defer(self, setup: Callable[[], None]) -> None:
-        """Run ``setup`` once, after the prompt is up or before the first input, whichever is first."""
+        """Run ``setup`` once, just before the first input: the prompt appears without waiting for it."""
         self._deferred.append(setup)
 
     def run_deferred(self) -> None:

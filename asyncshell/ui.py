@@ -197,7 +197,7 @@ class PromptReader:
     async def __call__(self) -> str | None:
         default = self._prefilled = self._prefill()
         if self._color and self._highlighting is None:
-            self._highlighting = asyncio.get_running_loop().create_task(self._load_highlighting())
+            self.prompt.default_buffer.on_text_changed += self._start_highlighting
         while True:
             try:
                 with self._output_above_prompt():
@@ -238,6 +238,12 @@ class PromptReader:
                 sys.stderr = saved[1]
             if self._console is not None and console_saved is not None:
                 self._console.out, self._console.err = console_saved
+
+    def _start_highlighting(self, buffer: Any) -> None:
+        """On the first keystroke: highlighting is needed only once there is text to colour."""
+        buffer.on_text_changed -= self._start_highlighting
+        if self._highlighting is None:
+            self._highlighting = asyncio.get_running_loop().create_task(self._load_highlighting())
 
     async def _load_highlighting(self) -> None:
         """Import pygments off the loop after the prompt is up, then repaint in colour."""

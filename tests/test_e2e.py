@@ -150,3 +150,11 @@ def test_history_persists_across_sessions(term: pexpect.spawn, asyncshell_home: 
     term.sendline("exit()")
     term.expect(pexpect.EOF)
     assert "'remember' + '-me'" in (asyncshell_home / "history").read_text()
+
+
+def test_typed_code_is_highlighted_once_typing_starts(term: pexpect.spawn) -> None:
+    term.send("async def")
+    # The keyword is repainted in colour once the lexer has loaded (it loads at the first keystroke).
+    term.expect(r"\x1b\[[0-9;]*m(\x1b\[[0-9;]*m)*async", timeout=10)
+    term.sendintr()
+    synced(term)
