@@ -19,7 +19,7 @@ Method, chosen so that neither server is favoured:
         the output shows how busy the server's core was, to prove it.  The
         20% goal is judged on this client;
   * the server's own CPU time per request is read from /proc (Linux) as a
-    cross-check that does not depend on the client at all;
+    cross-check (it still depends a little on how requests arrive in batches);
   * rounds alternate which server goes first, and one warm-up round per
     server and client is discarded.  Each ratio is the median of per-round
     ratios (the two servers measured back to back), which holds up better
