@@ -150,11 +150,12 @@ def register_feature_commands(session: Any) -> None:
 
 def install_teaching(session: Any) -> None:
     """Tutorial code that just works, friendly explanations of classic mistakes, the blocking detector."""
-    from asyncshell.insight import explain, rewrite, watchdog
+    from asyncshell.insight import explain, rewrite, timeline, watchdog
 
     rewrite.install_rewrites(session)
     explain.install_explanations(session)
     watchdog.install_watchdog(session)
+    timeline.spans_for(session)  # so a plain %timeline can chart the input just run
 
 
 def _offer_resume(session: Any) -> None:

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 from asyncshell.errors import UsageError
 from asyncshell.insight import tasktable
-from asyncshell.insight.timeline import Recording, timeline_for
+from asyncshell.insight.timeline import Recording, spans_for, timeline_for
 from asyncshell.insight.timeline_render import render_svg, render_text
 
 if TYPE_CHECKING:
@@ -88,9 +88,13 @@ def timeline(session: Session, arg: str) -> None:
 
 
 def _last(session: Session) -> Recording:
-    recording = timeline_for(session).last
+    """The full recording while %timeline is on; otherwise the coarse one of the input just run."""
+    timeline = timeline_for(session)
+    recording = timeline.last if timeline.on else spans_for(session).last
     if recording is None:
-        raise UsageError("No timeline yet: %timeline on records each input from now on, then charts it.")
+        if not timeline.on and spans_for(session).too_many:
+            raise UsageError("That input made too many tasks for a quick chart; %timeline on records inputs in full.")
+        raise UsageError("No timeline yet: run an input first (%timeline on records each one in full).")
     return recording
 
 

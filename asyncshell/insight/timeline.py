@@ -60,6 +60,7 @@ class Recording:
     start: float
     end: float
     rows: tuple[Row, ...]  # the input first, then its tasks in creation order
+    coarse: bool = False  # only when each task started and ended, not when it ran
 
     @property
     def wall(self) -> float:
@@ -305,6 +306,70 @@ class Timeline:
         if watch.wrap_coro is not None:
             watch.wrap_coro = self._wrap
         self._recording = False
+
+
+#: A coarse chart keeps the tasks of an input only up to this many (beyond, %timeline on).
+SPANS_KEPT = 1000
+
+
+class Spans:
+    """The last input's tasks with when each started and ended: always on, while %timeline is off.
+
+    So that a plain ``%timeline`` can chart the input just run.  Its cost is one
+    list append per task the input makes; rows are built only if someone looks.
+    """
+
+    def __init__(self, session: "Session") -> None:
+        self._evaluator = session.evaluator
+        self._input: asyncio.Task[Any] | None = None
+        self._made: list[Any] | None = None
+        self._start = 0.0
+        self._last: tuple[asyncio.Task[Any], float, float, list[Any]] | None = None
+        self.too_many = False
+
+    def install(self) -> None:
+        self._evaluator.on_input_start.append(self._started)
+        self._evaluator.on_input_end.append(self._ended)
+
+    def _started(self, task: "asyncio.Task[Any]") -> None:
+        watch = self._evaluator.tasks
+        if watch.wrap_coro is not None or watch.made is not None:
+            self._input = None  # %timeline on records this input in full
+            return
+        self._input, self._start, self._made = task, self._evaluator.loop.time(), []
+        watch.made = self._made
+
+    def _ended(self, task: "asyncio.Task[Any]") -> None:
+        if task is not self._input or self._made is None:
+            return
+        watch = self._evaluator.tasks
+        if watch.made is self._made:
+            watch.made = None
+        self.too_many = len(self._made) > SPANS_KEPT
+        self._last = None if self.too_many else (task, self._start, self._evaluator.loop.time(), self._made)
+        self._input = self._made = None
+
+    @property
+    def last(self) -> Recording | None:
+        if self._last is None:
+            return None
+        task, start, end, made = self._last
+        ending = _ending(task)
+        if ending == "done" and task.result() is not None:
+            ending = "error"  # the input returns what it raised
+        rows = [Row(task.get_name(), start, (), end, ending, True)]
+        rows += [Row(t.get_name(), t.created, (), t.finished_at if t.done() else None, _ending(t)) for t in made]
+        return Recording(task.get_name(), start, end, tuple(rows), coarse=True)
+
+
+def spans_for(session: "Session") -> Spans:
+    """The session's coarse recorder, installed on first use."""
+    spans = getattr(session, "spans", None)
+    if spans is None:
+        spans = Spans(session)
+        spans.install()
+        session.spans = spans  # type: ignore[attr-defined]
+    return spans
 
 
 def timeline_for(session: "Session") -> Timeline:

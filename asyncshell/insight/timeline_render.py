@@ -106,13 +106,13 @@ def _label(row: Row) -> str:
 
 def footer(recording: Recording) -> str:
     tasks = len(recording.rows) - 1
+    peak = recording.peak_concurrency()
+    counted = f" · {tasks} task{'s' if tasks != 1 else ''}, at most {peak} at once"
+    if recording.coarse:
+        return f"wall {format_duration(recording.wall)}{counted}"
     busy = recording.busy()
     idle = max(recording.wall - busy, 0.0)
-    peak = recording.peak_concurrency()
-    return (
-        f"wall {format_duration(recording.wall)} · loop busy {format_duration(busy)}, idle {format_duration(idle)}"
-        f" · {tasks} task{'s' if tasks != 1 else ''}, at most {peak} at once"
-    )
+    return f"wall {format_duration(recording.wall)} · loop busy {format_duration(busy)}, idle {format_duration(idle)}{counted}"
 
 
 def render_text(recording: Recording, *, width: int = 80, style: Style = _no_style) -> str:
@@ -137,15 +137,14 @@ def render_text(recording: Recording, *, width: int = 80, style: Style = _no_sty
             labels[at : at + len(text)] = text
     lines.append(f"  {'':{label_width}}└{''.join(axis)}")
     lines.append(f"  {'':{label_width}} {''.join(labels)}".rstrip())
-    legend = [
-        f"{style(RUNNING, KINDS[RUNNING])} running on the loop",
-        f"{style(WAITING, KINDS[WAITING])} waiting on an await",
-        *(f"{style(glyph, KINDS[glyph])} {name}" for name, glyph in ENDINGS.items()),
-    ]
-    plain = [f"{RUNNING} running on the loop", f"{WAITING} waiting on an await", *(f"{glyph} {name}" for name, glyph in ENDINGS.items())]
-    lines += _fit(legend, [len(text) for text in plain], "  ", width)
+    kinds = [(WAITING, "alive")] if recording.coarse else [(RUNNING, "running on the loop"), (WAITING, "waiting on an await")]
+    kinds += [(glyph, name) for name, glyph in ENDINGS.items()]
+    legend = [f"{style(glyph, KINDS[glyph])} {name}" for glyph, name in kinds]
+    lines += _fit(legend, [len(f"{glyph} {name}") for glyph, name in kinds], "  ", width)
     parts = footer(recording).split(" · ")
     lines += _fit(parts, [len(part) for part in parts], " · ", width)
+    if recording.coarse:
+        lines.append("  (when each task started and ended only; %timeline on also records when each one ran)")
     return "\n".join(lines) + "\n"
 
 

@@ -205,7 +205,7 @@ async def test_timeline_before_anything_was_recorded_says_how_to_start() -> None
     session, out = _session()
     await run_inputs(["%timeline", "%timeline sideways"], session=session)
     assert out.getvalue().splitlines() == [
-        "No timeline yet: %timeline on records each input from now on, then charts it.",
+        "No timeline yet: run an input first (%timeline on records each one in full).",
         "Usage: %timeline [on|off|--svg FILE]",
     ]
 
@@ -228,3 +228,43 @@ async def test_tasks_still_shows_where_a_timed_task_waits_and_its_name() -> None
     assert "\n  mine   │" in out.getvalue()  # its row in the chart of input-2
     assert "  mine (a() at <input-1>:2)" in out.getvalue()  # cancelled at exit, described as the user's code
     assert "'a'" in out.getvalue()
+
+
+async def test_a_plain_timeline_charts_the_input_just_run_coarsely() -> None:
+    from asyncshell.insight.timeline import spans_for
+
+    session, out = _session()
+    spans_for(session)  # the shell installs it with its teaching features
+    await run_inputs([DEFS, "await asyncio.gather(a(), b())", "%timeline"], session=session)
+    gathered = spans_for(session).last
+    assert gathered is not None and gathered.coarse
+    assert [row.name for row in gathered.rows] == ["input-2", "a-1", "b-1"]
+    first, second = (_span(row) for row in gathered.rows[1:])
+    assert first[0] < second[1] and second[0] < first[1]  # they overlap: gathered
+    text = out.getvalue()
+    assert "Timeline of input-2" in text and "2 tasks, at most 2 at once" in text
+    assert "(when each task started and ended only; %timeline on also records when each one ran)" in text
+    await run_inputs(["await a(); await b()", "%timeline"], session=session)
+    sequential = spans_for(session).last
+    assert sequential is not None and [row.name for row in sequential.rows] == ["input-3"]
+
+
+async def test_a_coarse_chart_keeps_only_a_bounded_number_of_tasks() -> None:
+    from asyncshell.insight.timeline import SPANS_KEPT, spans_for
+
+    session, out = _session()
+    spans_for(session)
+    await run_inputs([f"await asyncio.gather(*(asyncio.sleep(0) for _ in range({SPANS_KEPT + 1})))", "%timeline"], session=session)
+    assert spans_for(session).last is None
+    assert out.getvalue().splitlines()[-1] == "That input made too many tasks for a quick chart; %timeline on records inputs in full."
+
+
+async def test_with_timeline_on_the_full_recording_is_charted_not_the_coarse_one() -> None:
+    from asyncshell.insight.timeline import spans_for
+
+    session, out = _session()
+    spans_for(session)
+    await run_inputs([DEFS, "%timeline on", "await asyncio.gather(a(), b())"], session=session)
+    assert spans_for(session).last is None or spans_for(session).last.label != "input-3"
+    full = timeline_for(session).last
+    assert full is not None and not full.coarse and any(row.steps for row in full.rows)
