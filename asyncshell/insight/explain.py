@@ -14,17 +14,15 @@ from __future__ import annotations
 import ast
 import asyncio
 import contextlib
-import functools
 import inspect
 import linecache
-import os
 import re
-import sysconfig
 import threading
 import warnings
 import weakref
 from typing import Any, Callable
 
+from asyncshell.insight.learner_code import is_learners_file
 from asyncshell.insight.rewrite import ASYNCIO_DIR, mark_bare_calls
 
 # Which lesson teaches what; only lessons that exist.
@@ -37,13 +35,6 @@ _NEVER_AWAITED = re.compile(r"coroutine '([^']+)' was never awaited")
 _COROUTINE_EXPECTED = re.compile(r"(?:a coroutine was expected|An asyncio.Future, a coroutine or an awaitable is required), got (.*)")
 _ASYNC_OUTSIDE = ("'await' outside", "'async with' outside", "'async for' outside", "asynchronous comprehension outside")
 _LOOP_ALREADY_RUNNING = ("This event loop is already running", "Cannot run the event loop while another loop is running")
-_PACKAGE_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__))) + os.sep
-
-
-@functools.cache
-def _library_dirs() -> tuple[str, ...]:
-    paths = sysconfig.get_paths()
-    return tuple(os.path.join(paths[key], "") for key in ("stdlib", "platstdlib", "purelib", "platlib") if key in paths)
 
 
 def lesson_line(topic: str) -> str | None:
@@ -51,14 +42,6 @@ def lesson_line(topic: str) -> str | None:
         if topic in topics:
             return f"Lesson {lesson} covers this: %learn {lesson}"
     return None
-
-
-def is_learners_file(filename: str) -> bool:
-    """Typed inputs, ``-c`` code and the learner's own files; not Python's, a library's, or the shell's."""
-    if filename.startswith("<"):
-        return filename.startswith("<input-") or filename == "<string>"
-    path = os.path.abspath(filename)
-    return not path.startswith(_PACKAGE_DIR) and not path.startswith(_library_dirs())
 
 
 def where(filename: str | None, lineno: int | None) -> str:

@@ -9,21 +9,15 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import linecache
-import os
 import reprlib
-import sysconfig
 import types
 from typing import Any, Iterable, Iterator, Literal
 
-import asyncshell
+from asyncshell.insight.learner_code import is_learners_file
 from asyncshell.tasks import Task, TaskWatch
 
 State = Literal["pending", "running", "done", "cancelled", "failed"]
 
-_PACKAGE_DIR = os.path.dirname(os.path.abspath(asyncshell.__file__)) + os.sep
-_LIBRARY_DIRS = tuple(
-    sorted({os.path.abspath(path) + os.sep for key, path in sysconfig.get_paths().items() if key in ("stdlib", "platstdlib", "purelib", "platlib")})
-)
 _REPR = reprlib.Repr()
 _REPR.maxstring = _REPR.maxother = 40
 
@@ -65,14 +59,6 @@ class TaskSnapshot:
     finished: tuple[TaskRow, ...]  # oldest first
 
 
-def is_user_file(filename: str) -> bool:
-    """Typed inputs and the learner's own files; not asyncio, the standard library, packages or the shell."""
-    if filename.startswith("<"):
-        return filename.startswith("<input-")
-    path = os.path.abspath(filename)
-    return not path.startswith(_PACKAGE_DIR) and not path.startswith(_LIBRARY_DIRS)
-
-
 def _await_chain(coro: Any) -> Iterator[types.FrameType]:
     """The frames of a coroutine and of each coroutine it awaits, outermost first."""
     seen = 0
@@ -90,7 +76,7 @@ def user_stack(coro: Any) -> tuple[Frame, ...]:
     frames = []
     for frame in _await_chain(coro):
         filename = frame.f_code.co_filename
-        if is_user_file(filename):
+        if is_learners_file(filename):
             line = linecache.getline(filename, frame.f_lineno).strip()
             frames.append(Frame(filename, frame.f_lineno, frame.f_code.co_name, line))
     return tuple(frames)

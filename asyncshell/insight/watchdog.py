@@ -284,8 +284,8 @@ def _current_task(loop: asyncio.AbstractEventLoop) -> "asyncio.Task[Any] | None"
 
 
 def learner_files() -> Callable[[str], bool]:
-    """``explain.is_learners_file`` with a memory: the thread asks about the same few files every 10 ms."""
-    from asyncshell.insight.explain import is_learners_file  # only once the learner's code first runs
+    """``is_learners_file`` with a memory: the thread asks about the same few files every 10 ms."""
+    from asyncshell.insight.learner_code import is_learners_file  # only once the learner's code first runs
 
     seen = {__file__: is_learners_file(__file__)}  # looks the library paths up now, on the loop thread
 

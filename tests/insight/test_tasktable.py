@@ -12,6 +12,7 @@ from asyncshell.commands import CommandRegistry
 from asyncshell.console import Console
 from asyncshell.evaluator import Evaluator
 from asyncshell.insight import tasktable as tt
+from asyncshell.insight.learner_code import is_learners_file
 from asyncshell.insight.commands import register
 from asyncshell.session import Session
 from asyncshell.tasks import FINISHED_KEPT
@@ -79,7 +80,7 @@ def test_ages_read_at_a_glance() -> None:
     [("<input-3>", True), ("/home/me/crawler.py", True), (asyncio.__file__, False), ("<frozen runpy>", False), (tt.__file__, False)],
 )
 def test_only_the_learners_code_counts_as_where_a_task_is(filename: str, users: bool) -> None:
-    assert tt.is_user_file(filename) is users
+    assert is_learners_file(filename) is users
 
 
 def _session() -> tuple[Session, io.StringIO]:
