@@ -17,7 +17,6 @@ import asyncio
 import io
 import statistics
 import sys
-import time
 
 from asyncshell.console import Console
 from asyncshell.evaluator import Evaluator

@@ -27,7 +27,7 @@ import sysconfig
 import traceback
 import types
 from collections.abc import Mapping
-from typing import Any, Literal
+from typing import Literal
 
 from asyncshell.course.assertions import AssertionFailed, rewrite_asserts
 from asyncshell.course.helpers import CheckHelpers

@@ -56,7 +56,7 @@ async def test_a_busy_port_is_a_one_line_usage_error():
 
 
 async def test_load_is_served_without_errors_and_counted_exactly(server, session):
-    paths = [f"/delay/0" if i % 2 else f"/tiles/4/{i % 16}/{i // 16 % 16}.png" for i in range(1000)]
+    paths = ["/delay/0" if i % 2 else f"/tiles/4/{i % 16}/{i // 16 % 16}.png" for i in range(1000)]
     statuses: list[int] = []
 
     async def worker(mine: list[str]) -> None:
