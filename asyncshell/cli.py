@@ -16,7 +16,7 @@ import sys
 from typing import Any, Callable, Sequence
 
 from asyncshell import __version__
-from asyncshell.console import Console, color_wanted
+from asyncshell.repl.console import Console, color_wanted
 from asyncshell.errors import AsyncshellError, describe_bug
 from asyncshell.paths import LESSONS_ENV, data_home
 
@@ -92,9 +92,9 @@ def learn_command(argv: list[str]) -> int:
 
 def run_shell(args: argparse.Namespace, start: str | None = None) -> int:
     """The shell itself; ``start`` is a %command to run first (``asyncshell learn``)."""
-    from asyncshell.evaluator import Evaluator
-    from asyncshell.runner import run
-    from asyncshell.session import Session
+    from asyncshell.repl.evaluator import Evaluator
+    from asyncshell.repl.loop import run
+    from asyncshell.repl.session import Session
 
     if args.lessons_dir:
         extra = os.pathsep.join(os.path.abspath(d) for d in args.lessons_dir)
@@ -209,18 +209,19 @@ def _make_reader(terminal: bool, stay: bool, session: Any) -> Any:
 
         return at_end
     if terminal:
-        from asyncshell.ui import PROMPT, PromptReader, choose, edit
+        from asyncshell.frontends.terminal import PROMPT, PromptReader, choose, edit
+        from asyncshell.repl.hooks import Terminal
 
-        session.choose, session.edit = choose, edit
+        session.terminal = Terminal(choose=choose, edit=edit)
         return PromptReader(
             session.evaluator.namespace,
             console=session.console,
             color=session.console.color,
             history_path=data_home() / "history",
-            message=lambda: session.prompt_prefix + PROMPT,
+            message=lambda: session.hooks.prompt_prefix + PROMPT,
             prefill=session.take_prefill,
         )
-    from asyncshell.piped import PipedReader
+    from asyncshell.frontends.piped import PipedReader
 
     return PipedReader(sys.stdin)
 

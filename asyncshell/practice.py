@@ -8,23 +8,34 @@ clean stop when the session ends.
 from __future__ import annotations
 
 import argparse
-from typing import TYPE_CHECKING, Any
+import sys
+from typing import TYPE_CHECKING
 
 from asyncshell.errors import UsageError
 
 if TYPE_CHECKING:
     from asyncshell.practice_server import PracticeServer
-    from asyncshell.session import Session
+    from asyncshell.repl.session import Session
+
+
+def running_server(session: "Session") -> "PracticeServer | None":
+    """The session's practice server if it is running; never starts one (nor loads aiohttp)."""
+    if "asyncshell.practice_server" not in sys.modules:
+        return None
+    from asyncshell.practice_server import PracticeServer
+
+    server = session.features.get(PracticeServer)
+    return server if server is not None and server.running else None
 
 
 async def ensure_server(session: "Session", port: int = 0) -> "PracticeServer":
     """The session's practice server, started if need be, with ``BASE_URL`` set for the learner."""
-    server: Any = getattr(session, "practice_server", None)
-    if server is None:
-        from asyncshell.practice_server import PracticeServer  # aiohttp loads on first use only
+    from asyncshell.practice_server import PracticeServer  # aiohttp loads on first use only
 
-        server = session.practice_server = PracticeServer()  # type: ignore[attr-defined]
-        session.cleanups.append(server.stop)
+    server = session.features.get(PracticeServer)
+    if server is None:
+        server = session.features.get_or_make(PracticeServer, PracticeServer)
+        session.hooks.cleanups.append(server.stop)
     url = await server.start(port)
     session.evaluator.namespace["BASE_URL"] = url
     return server
@@ -33,15 +44,15 @@ async def ensure_server(session: "Session", port: int = 0) -> "PracticeServer":
 async def server_command(session: "Session", arg: str) -> None:
     """%server [start [PORT] | stop | reset]: the practice server's URL, state and request stats."""
     action, _, rest = arg.partition(" ")
-    server: Any = getattr(session, "practice_server", None)
+    server = running_server(session)
     if action == "start":
         port = _port(rest.strip() or "0")
-        was_running = server is not None and server.running
+        was_running = server is not None
         server = await ensure_server(session, port)
         verb = "is already running" if was_running else "is running"
         session.console.write(f"The practice server {verb} at {server.url}; BASE_URL holds it.\n")
     elif action == "stop":
-        if server is None or not server.running:
+        if server is None:
             session.console.write("The practice server is not running.\n")
             return
         await server.stop()
@@ -58,8 +69,8 @@ async def server_command(session: "Session", arg: str) -> None:
         raise UsageError(f"Unknown %server action {action!r}; use %server, %server start [PORT], %server stop or %server reset.")
 
 
-def _status(server: Any) -> str:
-    if server is None or not server.running:
+def _status(server: "PracticeServer | None") -> str:
+    if server is None:
         return "The practice server is not running; %server start starts it on 127.0.0.1.\n"
     stats = server.stats()
     busiest = sorted(stats.requests.items(), key=lambda item: (-item[1], item[0]))[:5]

@@ -20,11 +20,11 @@ import io
 import statistics
 import time
 
-from asyncshell.console import Console
-from asyncshell.evaluator import Evaluator
+from asyncshell.repl.console import Console
+from asyncshell.repl.evaluator import Evaluator
 from asyncshell.insight.timeline import Timeline
 from asyncshell.insight.timeline_render import render_text
-from asyncshell.session import Session
+from asyncshell.repl.session import Session
 
 
 Times = dict[str, list[float]]

@@ -18,10 +18,10 @@ import io
 import statistics
 import sys
 
-from asyncshell.console import Console
-from asyncshell.evaluator import Evaluator
+from asyncshell.repl.console import Console
+from asyncshell.repl.evaluator import Evaluator
 from asyncshell.insight.watchdog import install_watchdog
-from asyncshell.session import Session
+from asyncshell.repl.session import Session
 
 STEPS = (
     "import time\n"

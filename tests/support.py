@@ -11,9 +11,9 @@ from typing import Iterable
 
 import pytest
 
-from asyncshell.console import Console
-from asyncshell.evaluator import Evaluator
-from asyncshell.session import Session
+from asyncshell.repl.console import Console
+from asyncshell.repl.evaluator import Evaluator
+from asyncshell.repl.session import Session
 
 
 class Transcript:

@@ -8,10 +8,11 @@ import subprocess
 import urllib.request
 from pathlib import Path
 
-from asyncshell.commands import CommandRegistry
-from asyncshell.console import Console
-from asyncshell.evaluator import Evaluator
-from asyncshell.session import Session
+from asyncshell.repl.commands import CommandRegistry
+from asyncshell.repl.console import Console
+from asyncshell.repl.evaluator import Evaluator
+from asyncshell.practice_server import PracticeServer
+from asyncshell.repl.session import Session
 from support import child_env, installed_asyncshell, run_inputs
 
 FETCH_THREE = (
@@ -53,7 +54,8 @@ async def test_server_start_gives_base_url_and_counts_what_the_learner_fetched()
 async def test_the_server_stops_when_the_session_ends() -> None:
     session, out = server_session()
     await run_inputs(["%server start"], session=session)
-    server = session.practice_server  # type: ignore[attr-defined]
+    server = session.features.get(PracticeServer)
+    assert server is not None
     assert not server.running
 
 

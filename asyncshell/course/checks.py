@@ -21,9 +21,7 @@ from __future__ import annotations
 import ast
 import asyncio
 import dataclasses
-import os
 import sys
-import sysconfig
 import traceback
 import types
 from collections.abc import Mapping
@@ -32,15 +30,14 @@ from typing import Literal
 from asyncshell.course.assertions import AssertionFailed, rewrite_asserts
 from asyncshell.course.helpers import CheckHelpers
 from asyncshell.course.model import ExerciseStep
-from asyncshell.evaluator import Evaluator, Outcome, format_error, remember_source
+from asyncshell.repl.evaluator import Evaluator, Outcome
+from asyncshell.repl.tracebacks import format_error, learners_frames, remember_source
 
 Status = Literal["pass", "fail", "error", "timeout", "interrupted"]
 
 _NO_EXTRAS: Mapping[str, object] = types.MappingProxyType({})
 _STOPPED = "@stopped"
 _DETAIL_LIMIT = 120
-_OURS = os.path.dirname(os.path.dirname(os.path.abspath(__file__))) + os.sep
-_LIBRARIES = tuple({sysconfig.get_paths()[key] + os.sep for key in ("stdlib", "platstdlib", "purelib", "platlib")})
 _STUCK_HINT = (
     "In asyncio this usually means something was awaited that never finishes: a task that never ends, "
     "an Event or Future nobody sets, a Queue nobody fills, a lock nobody releases, or a loop with no way out."
@@ -144,7 +141,7 @@ class _Stops:
     def __call__(self) -> None:
         exc = sys.exc_info()[1]
         if isinstance(exc, (asyncio.CancelledError, KeyboardInterrupt)):
-            frames = _users_frames(exc)
+            frames = learners_frames(exc)
             self.frame = frames[-1] if frames else None
 
 
@@ -178,7 +175,7 @@ def _judge(outcome: Outcome, place: _Place, stops: _Stops, timeout: float) -> Ch
 
 
 def _judge_error(exc: BaseException, place: _Place) -> CheckResult:
-    frames = _users_frames(exc)
+    frames = learners_frames(exc)
     innermost = frames[-1] if frames else None
     in_check = innermost is not None and innermost.filename == place.filename
     if isinstance(exc, SyntaxError) and exc.filename == place.filename:
@@ -240,15 +237,6 @@ def _waiting_at(place: _Place, stops: _Stops, lead: str) -> list[str]:
     if frame.line:
         lines.append("    " + frame.line)
     return lines
-
-
-def _users_frames(exc: BaseException) -> list[traceback.FrameSummary]:
-    """The frames of the learner's and the check's code, outermost first: not asyncshell's, not libraries'."""
-    return [frame for frame in traceback.extract_tb(exc.__traceback__) if _is_users(frame.filename)]
-
-
-def _is_users(filename: str) -> bool:
-    return not filename.startswith((_OURS, "<frozen ", *_LIBRARIES))
 
 
 def _one_line(text: str) -> str:

@@ -13,7 +13,7 @@ from asyncshell.course.tutor import tutor_for
 from asyncshell.errors import UsageError
 
 if TYPE_CHECKING:
-    from asyncshell.session import Session
+    from asyncshell.repl.session import Session
 
 def _no_argument(name: str, arg: str) -> None:
     if arg:

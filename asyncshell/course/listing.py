@@ -9,7 +9,7 @@ from typing import TextIO
 
 from asyncshell.course.catalog import add_lessons_dir_option, lesson_dirs, load_catalog
 from asyncshell.course.model import Lesson, LoadResult
-from asyncshell.progress import ProgressStore, StepStatus
+from asyncshell.course.progress import ProgressStore, StepStatus
 
 
 def lessons_command(argv: list[str]) -> int:

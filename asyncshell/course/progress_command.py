@@ -10,7 +10,7 @@ from typing import TextIO
 
 from asyncshell.course.catalog import add_lessons_dir_option, load_catalog
 from asyncshell.course.model import Lesson
-from asyncshell.progress import ProgressStore
+from asyncshell.course.progress import ProgressStore
 
 
 @dataclass(frozen=True)

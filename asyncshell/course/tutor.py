@@ -23,11 +23,11 @@ from asyncshell.course.model import ExampleStep, ExerciseStep, Lesson, LoadResul
 from asyncshell.course.progress_command import tally
 from asyncshell.course.render import render_code, render_text
 from asyncshell.errors import AsyncshellError, UsageError
-from asyncshell.practice import ensure_server
-from asyncshell.progress import FILENAME, LessonProgress, ProgressStore
+from asyncshell.practice import ensure_server, running_server
+from asyncshell.course.progress import FILENAME, LessonProgress, ProgressStore
 
 if TYPE_CHECKING:
-    from asyncshell.session import Session
+    from asyncshell.repl.session import Session
 
 #: Lesson text is easier to read in a column than across a wide terminal.
 MAX_WIDTH = 100
@@ -35,10 +35,11 @@ MAX_WIDTH = 100
 
 def tutor_for(session: Session) -> Tutor:
     """The session's tutor, created on first use."""
-    tutor = getattr(session, "tutor", None)
-    if tutor is None:
-        tutor = session.tutor = Tutor(session)  # type: ignore[attr-defined]
-        session.cleanups.append(tutor.close)  # stop a lesson's server, close the store
+    existing = session.features.get(Tutor)
+    if existing is not None:
+        return existing
+    tutor = session.features.get_or_make(Tutor, lambda: Tutor(session))
+    session.hooks.cleanups.append(tutor.close)  # close the store
     return tutor
 
 
@@ -158,7 +159,7 @@ class Tutor:
         if missing:
             self.console.note(f"This lesson builds on {', '.join(missing)}; you may want to do that first.")
         self._opened.add(lesson.id)
-        self.session.on_empty_input = self.on_enter
+        self.session.hooks.on_empty_input = self.on_enter
         await self._show()
 
     async def _catch_up(self, steps: tuple[Step, ...]) -> None:
@@ -180,8 +181,7 @@ class Tutor:
         The tutor leaves the session, so a later command starts a fresh one that
         resumes from the saved progress.
         """
-        if getattr(self.session, "tutor", None) is self:
-            self.session.tutor = None  # type: ignore[attr-defined]
+        self.session.features.forget(self)
         if self._store is not None:
             self._store.close()
 
@@ -194,8 +194,7 @@ class Tutor:
         self.extra_helpers = {}
         if "practice_server" not in lesson.needs:
             return
-        existing = getattr(self.session, "practice_server", None)
-        was_running = existing is not None and existing.running
+        was_running = running_server(self.session) is not None
         server = await ensure_server(self.session)
         if not was_running:
             self.console.note(f"This lesson uses the practice server; it is running at {server.url} (BASE_URL).")
@@ -240,8 +239,8 @@ class Tutor:
     async def answer(self, reply: str) -> None:
         """%answer: right moves on with the explanation, wrong invites another try."""
         step = self._current(QuizStep, "%answer answers a quiz")
-        if not reply and step.is_multiple_choice and len(step.answers) == 1 and self.session.choose is not None:
-            picked = await self.session.choose(step.question, list(step.choices))
+        if not reply and step.is_multiple_choice and len(step.answers) == 1 and self.session.terminal is not None:
+            picked = await self.session.terminal.choose(step.question, list(step.choices))
             if picked is None:
                 return
             reply = str(picked + 1)
@@ -302,7 +301,7 @@ class Tutor:
         The file stays under the data home, so a second %edit goes on where the last left off.
         """
         step = self._current(ExerciseStep, "%edit opens an exercise in your editor")
-        if self.session.edit is None:
+        if self.session.terminal is None:
             raise UsageError("%edit needs a terminal; type or paste your code at the prompt instead.")
         folder = paths.ensure_data_home() / "edits"
         folder.mkdir(exist_ok=True)
@@ -310,7 +309,7 @@ class Tutor:
         if not path.exists():
             text = self._learners_code() or step.starter
             path.write_text(text if text.endswith("\n") or not text else text + "\n", encoding="utf-8")
-        await self.session.edit(path)
+        await self.session.terminal.edit(path)
         code = path.read_text(encoding="utf-8", errors="replace")
         if not code.strip():
             self.console.note("The file is empty; nothing ran.")
@@ -387,11 +386,11 @@ class Tutor:
         assert lesson is not None and step is not None
         count = len(lesson.steps)
         self.store.set_position(lesson.id, self.index)
-        self.session.prompt_prefix = f"[{lesson.id} {self.index + 1}/{count}] "
+        self.session.hooks.prompt_prefix = f"[{lesson.id} {self.index + 1}/{count}] "
         self.console.write("\n" + self.console.style(f"── {lesson.title} · step {self.index + 1} of {count}", "heading")
                            + "\n")
         last = self.index + 1 == count
-        self.session.prefill = ""  # an exercise's starter belongs to the exercise only
+        self.session.hooks.prefill = ""  # an exercise's starter belongs to the exercise only
         if isinstance(step, QuizStep):
             lines = [self._render(step.question)]
             lines += [f"  {n}. {choice}" for n, choice in enumerate(step.choices, 1)]
@@ -421,7 +420,7 @@ class Tutor:
         self._after_setup = {name: id(value) for name, value in self.session.evaluator.namespace.items()}
         status = self.store.step_status(self.lesson.id).get(step.key)  # type: ignore[union-attr]
         # Back at a solved exercise, the starter would only replace the learner's own code.
-        self.session.prefill = "" if status is not None and status.done else step.starter
+        self.session.hooks.prefill = "" if status is not None and status.done else step.starter
 
     async def _run_setup(self, step: ExerciseStep) -> None:
         if step.setup is not None:
@@ -448,10 +447,10 @@ class Tutor:
         self.console.write(self.console.style(f"Lesson complete: {lesson.title}", "ok")
                            + f"; {done.done} of {done.total} steps done{more}.\n")
         self.lesson, self.index = None, 0
-        self.session.prompt_prefix = ""
-        self.session.prefill = ""
-        if self.session.on_empty_input == self.on_enter:
-            self.session.on_empty_input = None
+        self.session.hooks.prompt_prefix = ""
+        self.session.hooks.prefill = ""
+        if self.session.hooks.on_empty_input == self.on_enter:
+            self.session.hooks.on_empty_input = None
         following = self._suggested()
         if following:
             self.console.note(f"Next: %learn {following}")

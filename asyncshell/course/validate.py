@@ -34,7 +34,7 @@ from asyncshell.course.checks import CheckResult, run_check
 from asyncshell.course.loader import LESSON_SUFFIXES, load_lessons
 from asyncshell.course.loader import _lesson_files
 from asyncshell.course.model import ExerciseStep, Lesson, LoadResult, QuizStep
-from asyncshell.evaluator import Evaluator, Outcome
+from asyncshell.repl.evaluator import Evaluator, Outcome
 
 # run_check's short detail names the check line as "line N: ..."; the report names the file line instead.
 _CHECK_LINE = re.compile(r"line (\d+): (.*)", re.DOTALL)

@@ -9,7 +9,7 @@ from asyncshell.errors import UsageError
 from asyncshell.insight.watchdog import install_watchdog
 
 if TYPE_CHECKING:
-    from asyncshell.session import Session
+    from asyncshell.repl.session import Session
 
 #: (name, summary, usage, target) for ``registry.lazy``.
 COMMAND = (

@@ -1,6 +1,6 @@
 """The %tasks, %cancel and %timeline commands: thin handlers over the task table and the timeline.
 
-``asyncshell.commands`` registers them lazily (``COMMANDS``), so nothing here
+``asyncshell.repl.commands`` registers them lazily (``COMMANDS``), so nothing here
 loads, and nothing is attached to the loop, until a learner first types one.
 """
 
@@ -16,8 +16,8 @@ from asyncshell.insight.timeline import Recording, spans_for, timeline_for
 from asyncshell.insight.timeline_render import render_svg, render_text
 
 if TYPE_CHECKING:
-    from asyncshell.commands import CommandRegistry
-    from asyncshell.session import Session
+    from asyncshell.repl.commands import CommandRegistry
+    from asyncshell.repl.session import Session
 
 #: (name, summary, usage, target) for ``registry.lazy``.
 COMMANDS: tuple[tuple[str, str, str, str], ...] = (

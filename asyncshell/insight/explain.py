@@ -1,6 +1,6 @@
 """Friendly explanations of classic asyncio mistakes: at most three dim lines naming the learner's line and the fix.
 
-``install_explanations(session)`` sets ``session.explain``, which the session calls
+``install_explanations(session)`` sets ``session.hooks.explain``, which the session calls
 with an exception (after its traceback), a ``warnings.WarningMessage``, a task
 failure nobody awaited, or a loop exception-handler context (and, through
 ``threading.excepthook``, an error in one of the learner's threads).  It also notices a
@@ -22,7 +22,7 @@ import warnings
 import weakref
 from typing import Any, Callable
 
-from asyncshell.insight.learner_code import is_learners_file
+from asyncshell.repl.tracebacks import is_learners_file
 from asyncshell.insight.rewrite import ASYNCIO_DIR, mark_bare_calls
 
 # Which lesson teaches what; only lessons that exist.
@@ -74,7 +74,7 @@ def _compose(place: str, lines: list[str], topic: str | None = None) -> str:
 
 
 class Explainer:
-    """``session.explain``: one function, many mistakes; None when there is nothing classic to say."""
+    """``session.hooks.explain``: one function, many mistakes; None when there is nothing classic to say."""
 
     def __init__(self) -> None:
         self._failed_tasks: dict[int, str] = {}
@@ -340,7 +340,7 @@ def _explain_thread_errors(session: Any) -> None:
 def install_explanations(session: Any) -> None:
     """Explain classic asyncio mistakes in the session, in a few dim lines after the error or warning."""
     explainer = Explainer()
-    session.explain = explainer
+    session.hooks.explain = explainer
     evaluator = session.evaluator
     explainer.watch_task_failures(evaluator.tasks)
     shim = mark_bare_calls(evaluator)

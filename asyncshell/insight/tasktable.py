@@ -13,8 +13,8 @@ import reprlib
 import types
 from typing import Any, Iterable, Iterator, Literal
 
-from asyncshell.insight.learner_code import is_learners_file
-from asyncshell.tasks import Task, TaskWatch
+from asyncshell.repl.tracebacks import is_learners_file
+from asyncshell.repl.tasks import Task, TaskWatch
 
 State = Literal["pending", "running", "done", "cancelled", "failed"]
 

@@ -17,11 +17,11 @@ import dataclasses
 import time
 from typing import TYPE_CHECKING, Any, Callable, Coroutine, Iterator, Literal, NamedTuple
 
-from asyncshell.evaluator import Evaluator
-from asyncshell.tasks import Task
+from asyncshell.repl.evaluator import Evaluator
+from asyncshell.repl.tasks import Task
 
 if TYPE_CHECKING:
-    from asyncshell.session import Session
+    from asyncshell.repl.session import Session
 
 Ending = Literal["done", "error", "cancelled", "alive"]
 
@@ -364,18 +364,13 @@ class Spans:
 
 def spans_for(session: "Session") -> Spans:
     """The session's coarse recorder, installed on first use."""
-    spans = getattr(session, "spans", None)
+    spans = session.features.get(Spans)
     if spans is None:
-        spans = Spans(session)
+        spans = session.features.get_or_make(Spans, lambda: Spans(session))
         spans.install()
-        session.spans = spans  # type: ignore[attr-defined]
     return spans
 
 
 def timeline_for(session: "Session") -> Timeline:
     """The session's timeline, made on first use (nothing is attached until ``attach``)."""
-    timeline = getattr(session, "timeline", None)
-    if timeline is None:
-        timeline = Timeline(session)
-        session.timeline = timeline  # type: ignore[attr-defined]
-    return timeline
+    return session.features.get_or_make(Timeline, lambda: Timeline(session))

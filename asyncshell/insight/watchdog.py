@@ -44,8 +44,8 @@ import time
 from typing import TYPE_CHECKING, Any, Callable, NamedTuple
 
 if TYPE_CHECKING:
-    from asyncshell.session import Session
-    from asyncshell.tasks import TaskWatch
+    from asyncshell.repl.session import Session
+    from asyncshell.repl.tasks import TaskWatch
 
 DEFAULT_THRESHOLD = 0.2
 SAMPLE_EVERY = 0.01  # seconds between stack samples while the loop stands still
@@ -285,7 +285,7 @@ def _current_task(loop: asyncio.AbstractEventLoop) -> "asyncio.Task[Any] | None"
 
 def learner_files() -> Callable[[str], bool]:
     """``is_learners_file`` with a memory: the thread asks about the same few files every 10 ms."""
-    from asyncshell.insight.learner_code import is_learners_file  # only once the learner's code first runs
+    from asyncshell.repl.tracebacks import is_learners_file  # only once the learner's code first runs
 
     seen = {__file__: is_learners_file(__file__)}  # looks the library paths up now, on the loop thread
 
@@ -376,12 +376,13 @@ def install_watchdog(session: "Session", *, threshold: float | None = DEFAULT_TH
     when the loop closes or on ``watchdog.stop()``.  Calling it again returns the
     session's watchdog.
     """
-    existing = getattr(session, "watchdog", None)
-    if isinstance(existing, Watchdog):
+    existing = session.features.get(Watchdog)
+    if existing is not None:
         return existing
     evaluator = session.evaluator
-    watchdog = Watchdog(evaluator.loop, evaluator.tasks, session.console.note, threshold=threshold)
+    watchdog = session.features.get_or_make(
+        Watchdog, lambda: Watchdog(evaluator.loop, evaluator.tasks, session.console.note, threshold=threshold)
+    )
     evaluator.on_input_start.append(watchdog.input_started)
     evaluator.on_input_end.append(watchdog.input_ended)
-    session.watchdog = watchdog  # type: ignore[attr-defined]
     return watchdog

@@ -8,11 +8,11 @@ imports this package lazily, when a learner first asks for the server.
     content   deterministic tiles, weather, pages, items, file bodies
     handlers  one handler per endpoint and the endpoint table
     app       make_app and the wrapper round every route (delay, counting, JSON errors)
-    runner    PracticeServer on the caller's loop; serve_forever alone
+    server    PracticeServer on the caller's loop; serve_forever alone
 """
 
 from asyncshell.practice_server.app import make_app
-from asyncshell.practice_server.runner import PracticeServer, serve_forever
+from asyncshell.practice_server.server import PracticeServer, serve_forever
 from asyncshell.practice_server.stats import ServerStats
 
 __all__ = ["PracticeServer", "ServerStats", "make_app", "serve_forever"]

@@ -7,7 +7,8 @@ from typing import Any
 
 from asyncshell.course.checks import CheckResult, run_check
 from asyncshell.course.model import Code, ExerciseStep, Location
-from asyncshell.evaluator import Evaluator, format_error
+from asyncshell.repl.evaluator import Evaluator
+from asyncshell.repl.tracebacks import format_error
 
 LESSON = Path("lessons/demo.yaml")
 #: The lesson-file line of the first line of every test check.

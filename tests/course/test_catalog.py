@@ -10,7 +10,7 @@ import pytest
 from asyncshell.course.catalog import LESSONS_ENV, lesson_dirs, load_catalog
 from asyncshell.course.listing import lessons_command
 from asyncshell.paths import builtin_lessons_dir
-from asyncshell.progress import ProgressStore
+from asyncshell.course.progress import ProgressStore
 
 
 @pytest.fixture(autouse=True)

@@ -8,13 +8,14 @@ from pathlib import Path
 
 import pytest
 
-from asyncshell.commands import CommandRegistry
-from asyncshell.console import Console
+from asyncshell.repl.commands import CommandRegistry
+from asyncshell.repl.console import Console
 from asyncshell.course.command_list import COMMANDS
 from asyncshell.course.loader import load_lessons
 from asyncshell.course.tutor import Tutor, tutor_for
-from asyncshell.evaluator import Evaluator
-from asyncshell.session import Session
+from asyncshell.repl.evaluator import Evaluator
+from asyncshell.repl.hooks import Terminal
+from asyncshell.repl.session import Session
 from support import run_inputs
 
 DEMO = """\
@@ -107,7 +108,9 @@ class Shell:
                                    interactive=False)
             if self.folder is not None:
                 folder = self.folder
-                self.session.tutor = Tutor(self.session, load=lambda: load_lessons([folder]))  # type: ignore[attr-defined]
+                session = self.session
+                tutor = session.features.get_or_make(Tutor, lambda: Tutor(session, load=lambda: load_lessons([folder])))
+                session.hooks.cleanups.append(tutor.close)
         for text in inputs:  # one live session: inputs go in, nothing ends it between calls
             await self.session.handle(text)
         text = self.stream.getvalue()
@@ -133,6 +136,14 @@ class Shell:
         return self.tutor.store.step_status("demo")[step]
 
 
+async def _no_editor(path: Path) -> None:
+    raise AssertionError("no editor in this test")
+
+
+async def _no_chooser(question: str, options: list[str]) -> int | None:
+    raise AssertionError("no chooser in this test")
+
+
 @pytest.fixture
 def lessons(tmp_path: Path) -> Path:
     folder = tmp_path / "lessons"
@@ -149,7 +160,7 @@ def shell(lessons: Path) -> Shell:
 async def test_a_whole_lesson_from_text_to_lesson_complete(shell: Shell) -> None:
     out = await shell.type("%learn demo")
     assert "Coroutines are *lazy*." in out and "step 1 of 6" in out
-    assert shell.session.prompt_prefix == "[demo 1/6] "
+    assert shell.session.hooks.prompt_prefix == "[demo 1/6] "
 
     out = await shell.type("")  # Enter: on to the example
     assert 'shown = "the example ran"' in out and "%run" in out
@@ -158,10 +169,10 @@ async def test_a_whole_lesson_from_text_to_lesson_complete(shell: Shell) -> None
 
     out = await shell.type("", "%answer 1")
     assert "1. Its return value" in out and "Not quite" in out
-    assert shell.session.prompt_prefix == "[demo 3/6] "
+    assert shell.session.hooks.prompt_prefix == "[demo 3/6] "
     out = await shell.type("%answer 2")
     assert "Right. Nothing runs until it is awaited." in out
-    assert shell.session.prefill == "async def greet(name):\n    ..."
+    assert shell.session.hooks.prefill == "async def greet(name):\n    ..."
     assert shell.namespace["greeting"] == "hello"  # setup ran before the learner types
 
     out = await shell.type("async def greet(name):\n    return name", "%check")
@@ -176,7 +187,7 @@ async def test_a_whole_lesson_from_text_to_lesson_complete(shell: Shell) -> None
     out = await shell.type(SHOUT, "%check", "")
     assert "That is all." in out
     assert "Lesson complete: Demo lesson; 6 of 6 steps done." in out
-    assert shell.session.prompt_prefix == "" and shell.session.on_empty_input is None
+    assert shell.session.hooks.prompt_prefix == "" and shell.session.hooks.on_empty_input is None
     assert [a.result for a in shell.tutor.store.attempts("demo", "greet")] == ["fail", "pass"]
     assert "return name" in shell.tutor.store.attempts("demo", "greet")[0].code
 
@@ -195,23 +206,23 @@ async def test_enter_does_not_pass_a_quiz_or_an_exercise(shell: Shell) -> None:
 async def test_back_shows_the_step_before(shell: Shell) -> None:
     await shell.type("%learn demo", "")
     out = await shell.type("%back")
-    assert "Coroutines are *lazy*." in out and shell.session.prompt_prefix == "[demo 1/6] "
+    assert "Coroutines are *lazy*." in out and shell.session.hooks.prompt_prefix == "[demo 1/6] "
     assert "This is the first step" in await shell.type("%back")
     await shell.type("", "", "%answer 2", "%back")
-    assert shell.session.prefill == ""  # back on the quiz, the exercise's starter is gone
+    assert shell.session.hooks.prefill == ""  # back on the quiz, the exercise's starter is gone
 
 
 async def test_back_to_an_answered_quiz_then_enter_goes_on(shell: Shell) -> None:
     await shell.type("%learn demo", "", "", "%answer 2", "%back")
-    assert shell.session.prompt_prefix == "[demo 3/6] "
+    assert shell.session.hooks.prompt_prefix == "[demo 3/6] "
     await shell.type("")
-    assert shell.session.prompt_prefix == "[demo 4/6] "
+    assert shell.session.hooks.prompt_prefix == "[demo 4/6] "
 
 
 async def test_skip_runs_the_solution_so_later_steps_have_it(shell: Shell) -> None:
     await shell.type("%learn demo", "", "", "%answer 2")
     out = await shell.type("%skip")
-    assert "Skipped" in out and shell.session.prompt_prefix == "[demo 5/6] "
+    assert "Skipped" in out and shell.session.hooks.prompt_prefix == "[demo 5/6] "
     assert shell.status("greet").skipped and not shell.status("greet").done
     out = await shell.type(SHOUT, "%check")  # shout awaits the greet the skip defined
     assert "Passed!" in out
@@ -225,7 +236,7 @@ async def test_a_revealed_solution_is_seen_not_solved(shell: Shell) -> None:
     assert 'return f"{greeting}, {name}"' in out
     status = shell.status("greet")
     assert status.revealed and not status.done
-    assert shell.session.prompt_prefix == "[demo 4/6] "  # still on the exercise
+    assert shell.session.hooks.prompt_prefix == "[demo 4/6] "  # still on the exercise
     out = await shell.type(GREET, "%check", "%progress")
     assert "1 revealed" in out
 
@@ -235,11 +246,11 @@ async def test_reset_puts_the_namespace_back_as_setup_left_it(shell: Shell) -> N
     await shell.type("greeting = 'changed'", "extra = 1", "%reset")
     assert shell.namespace["greeting"] == "changed"  # not without confirming
     assert "%reset yes" in shell.stream.getvalue().splitlines()[-1]
-    shell.session.prefill = ""
+    shell.session.hooks.prefill = ""
     out = await shell.type("%reset yes")
     assert "back as exercise 'greet' began" in out
     assert shell.namespace["greeting"] == "hello" and "extra" not in shell.namespace
-    assert shell.session.prefill.startswith("async def greet")
+    assert shell.session.hooks.prefill.startswith("async def greet")
     assert "only for" not in out
     assert "Usage: %reset yes" in await shell.type("%reset now")
 
@@ -252,7 +263,7 @@ async def test_a_second_session_carries_on_at_the_saved_step(lessons: Path) -> N
     second = Shell(lessons)
     out = await second.type("%learn demo")
     assert "Carrying on with 'Demo lesson' at step 4 of 6" in out
-    assert second.session.prompt_prefix == "[demo 4/6] "
+    assert second.session.hooks.prompt_prefix == "[demo 4/6] "
     assert second.namespace["greeting"] == "hello"  # the exercise's setup ran again
     assert "solutions ran" not in out  # no exercise before this one
 
@@ -265,7 +276,7 @@ async def test_carrying_on_in_a_new_session_brings_back_what_earlier_exercises_d
     second = Shell(lessons)
     out = await second.type("%learn demo")
     assert "The earlier exercises' solutions ran" in out
-    assert second.session.prefill == ""  # the starter of greet stays with greet
+    assert second.session.hooks.prefill == ""  # the starter of greet stays with greet
     assert "Passed!" in await second.type(SHOUT, "%check")  # shout builds on greet from step 4
 
 
@@ -306,7 +317,7 @@ async def test_finishing_again_starts_from_the_top(shell: Shell) -> None:
     await shell.type("%learn demo", "", "", "%answer 2", GREET, "%check", SHOUT, "%check", "")
     assert listed_state(await shell.type("%lessons"), "demo") == "done"
     out = await shell.type("%learn demo")
-    assert "You finished 'Demo lesson' before" in out and shell.session.prompt_prefix == "[demo 1/6] "
+    assert "You finished 'Demo lesson' before" in out and shell.session.hooks.prompt_prefix == "[demo 1/6] "
 
 
 async def test_answer_alone_picks_with_the_arrow_keys_in_a_terminal(lessons: Path) -> None:
@@ -319,7 +330,7 @@ async def test_answer_alone_picks_with_the_arrow_keys_in_a_terminal(lessons: Pat
         return 1  # the second option: the right one
 
     assert shell.session is not None
-    shell.session.choose = choose
+    shell.session.terminal = Terminal(choose=choose, edit=_no_editor)
     out = await shell.type("%answer")
     assert asked == [("What does calling an `async def` function give you?", ["Its return value", "A coroutine object", "A task that is already running"])]
     assert out.startswith("Right.")
@@ -341,7 +352,7 @@ async def test_edit_opens_the_exercise_in_the_editor_and_runs_what_was_saved(les
         path.write_text(GREET + "\n")
 
     assert shell.session is not None
-    shell.session.edit = editor
+    shell.session.terminal = Terminal(choose=_no_chooser, edit=editor)
     out = await shell.type("%edit")
     assert opened == ["async def greet(name):\n    ...\n"]  # the starter, the first time
     assert "Ran demo-greet.py into your namespace" in out
@@ -363,7 +374,7 @@ async def test_learn_alone_carries_on_with_the_last_unfinished_lesson(lessons: P
     again = Shell(lessons)
     out = await again.type("%learn")
     assert "What does calling an `async def` function give you?" in out
-    assert again.session is not None and again.session.prompt_prefix == "[demo 3/6] "
+    assert again.session is not None and again.session.hooks.prompt_prefix == "[demo 3/6] "
 
 
 async def test_a_skipped_quiz_shows_its_answer_as_one_reflowed_paragraph(lessons: Path) -> None:

@@ -11,7 +11,8 @@ import pytest
 from asyncshell.course import progress_command
 from asyncshell.course.command_list import COMMANDS
 from asyncshell.course.tutor import resume_hint
-from asyncshell.progress import FILENAME, ProgressStore
+from asyncshell.course.progress import FILENAME, ProgressStore
+from asyncshell.practice_server import PracticeServer
 from course.test_lesson_commands import GREET, SHOUT, Shell, lessons, listed_state, shell  # noqa: F401 - the fixtures too
 
 TYPED = """\
@@ -97,7 +98,7 @@ async def test_a_typed_answer_is_compared_loosely_and_prerequisites_are_mentione
 async def test_skipping_a_quiz_tells_the_answer(shell: Shell) -> None:
     out = await shell.type("%learn demo", "", "", "%skip")
     assert "Skipped. The answer: 2. A coroutine object. Nothing runs until it is awaited." in out
-    assert shell.session.prompt_prefix == "[demo 4/6] "
+    assert shell.session.hooks.prompt_prefix == "[demo 4/6] "
 
 
 async def test_the_next_lesson_is_suggested_when_one_ends(two_lessons: Path) -> None:
@@ -163,13 +164,14 @@ async def test_a_lesson_that_needs_the_practice_server_gets_it_in_its_checks(les
     shell = Shell(lessons)
     try:
         out = await shell.type("%learn served")
-        url = shell.session.practice_server.url
+        server = shell.session.features.get(PracticeServer)
+        url = server.url
         assert f"This lesson uses the practice server; it is running at {url} (BASE_URL)." in out
         assert "Passed!" in await shell.type("%check")
         assert shell.namespace["BASE_URL"] == url
     finally:
         await shell.end()
-    assert not shell.session.practice_server.running
+    assert not server.running
 
 
 async def test_colour_marks_a_pass_green(lessons: Path) -> None:
@@ -186,7 +188,7 @@ async def test_the_shell_finds_lessons_in_the_folders_of_ASYNCSHELL_LESSONS(
     shell = Shell(None)
     assert "demo" in await shell.type("%lessons")
     await shell.type("%learn demo")
-    assert shell.session.prompt_prefix == "[demo 1/6] "
+    assert shell.session.hooks.prompt_prefix == "[demo 1/6] "
 
 
 def test_asyncshell_progress_lists_the_lessons_of_lessons_dir(lessons: Path) -> None:

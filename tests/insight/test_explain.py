@@ -7,11 +7,11 @@ import warnings
 
 import pytest
 
-from asyncshell.console import Console
-from asyncshell.evaluator import Evaluator
+from asyncshell.repl.console import Console
+from asyncshell.repl.evaluator import Evaluator
 from asyncshell.insight.explain import Explainer, install_explanations
 from asyncshell.insight.rewrite import install_rewrites
-from asyncshell.session import Session
+from asyncshell.repl.session import Session
 from support import Transcript, run_inputs
 
 FETCH = "async def fetch():\n    await asyncio.sleep(0)\n    return 1\n"

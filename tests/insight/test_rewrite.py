@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from asyncshell.console import Console
-from asyncshell.evaluator import Evaluator
+from asyncshell.repl.console import Console
+from asyncshell.repl.evaluator import Evaluator
 from asyncshell.insight.rewrite import SHIM_NAME, install_rewrites
-from asyncshell.session import Session
+from asyncshell.repl.session import Session
 from support import Transcript, child_env, installed_asyncshell, run_inputs
 
 MAIN = "async def main():\n    await asyncio.sleep(0.01)\n    print('hello from main')\n    return 42\n"
@@ -360,7 +360,7 @@ PIPED = {
 async def piped_in_process(script: str, capsys: pytest.CaptureFixture[str], status: int = 0) -> tuple[str, str]:
     """The session the installed command builds for a pipe, with both teaching features."""
     from asyncshell.insight.explain import install_explanations
-    from asyncshell.piped import PipedReader
+    from asyncshell.frontends.piped import PipedReader
 
     console = Console(sys.stdout, sys.stderr, color=False)
     session = Session(Evaluator(write=console.write), console, interactive=False)

@@ -8,14 +8,14 @@ import io
 import pytest
 from support import run_inputs
 
-from asyncshell.commands import CommandRegistry
-from asyncshell.console import Console
-from asyncshell.evaluator import Evaluator
+from asyncshell.repl.commands import CommandRegistry
+from asyncshell.repl.console import Console
+from asyncshell.repl.evaluator import Evaluator
 from asyncshell.insight import tasktable as tt
-from asyncshell.insight.learner_code import is_learners_file
+from asyncshell.repl.tracebacks import is_learners_file
 from asyncshell.insight.commands import register
-from asyncshell.session import Session
-from asyncshell.tasks import FINISHED_KEPT
+from asyncshell.repl.session import Session
+from asyncshell.repl.tasks import FINISHED_KEPT
 
 SNAPSHOT = tt.TaskSnapshot(
     50.0,

@@ -8,13 +8,13 @@ from pathlib import Path
 
 from support import run_inputs
 
-from asyncshell.commands import CommandRegistry
-from asyncshell.console import Console
-from asyncshell.evaluator import Evaluator
+from asyncshell.repl.commands import CommandRegistry
+from asyncshell.repl.console import Console
+from asyncshell.repl.evaluator import Evaluator
 from asyncshell.insight.commands import register
 from asyncshell.insight.timeline import Recording, Row, timeline_for
 from asyncshell.insight.timeline_render import MAX_ROWS, render_svg, render_text, ticks
-from asyncshell.session import Session
+from asyncshell.repl.session import Session
 
 RECORDING = Recording(
     "input-7",

@@ -17,12 +17,12 @@ from typing import AsyncIterator, Iterator
 
 import pytest
 
-from asyncshell.commands import CommandRegistry
-from asyncshell.console import Console
-from asyncshell.evaluator import Evaluator
+from asyncshell.repl.commands import CommandRegistry
+from asyncshell.repl.console import Console
+from asyncshell.repl.evaluator import Evaluator
 from asyncshell.insight.blocking_command import COMMAND
 from asyncshell.insight.watchdog import Spot, Watchdog, advice, describe, install_watchdog
-from asyncshell.session import Session
+from asyncshell.repl.session import Session
 from support import Transcript, run_inputs
 
 FETCH = "import time\nasync def fetch():\n    x = 'before'\n    time.sleep(0.5)\n    return 'fetched'\n"
@@ -171,7 +171,7 @@ async def test_blocking_seconds_sets_the_threshold(session: Session) -> None:
     assert "more than 2 s is reported" in t.stdout
     assert len(reports(t.stdout)) == 1
     assert t.stdout.index("more than 0.1 s") < t.stdout.index(reports(t.stdout)[0])
-    watchdog = session.watchdog  # type: ignore[attr-defined]
+    watchdog = session.features.get(Watchdog)  # type: ignore[assignment]
     assert watchdog.threshold == 0.1
 
 
@@ -182,7 +182,7 @@ async def test_blocking_with_a_bad_argument_is_a_one_line_usage_error(session: S
 
 
 async def test_the_thread_starts_with_the_first_input_and_stops(session: Session) -> None:
-    watchdog: Watchdog = session.watchdog  # type: ignore[attr-defined]
+    watchdog: Watchdog = session.features.get(Watchdog)  # type: ignore[assignment]
     before = _watchdog_threads()  # other sessions' threads, if any, end within a second of their loop
     await asyncio.sleep(0.1)
     assert _watchdog_threads() <= before
@@ -195,7 +195,7 @@ async def test_the_thread_starts_with_the_first_input_and_stops(session: Session
 
 
 async def test_no_beat_while_nothing_of_the_learners_can_run(session: Session) -> None:
-    watchdog: Watchdog = session.watchdog  # type: ignore[attr-defined]
+    watchdog: Watchdog = session.features.get(Watchdog)  # type: ignore[assignment]
     assert not watchdog.beating
     await session.handle("task = asyncio.create_task(asyncio.sleep(1))")
     await asyncio.sleep(0.7)

@@ -25,9 +25,9 @@ from prompt_toolkit.lexers import DynamicLexer, Lexer
 from prompt_toolkit.output import ColorDepth, Output
 from prompt_toolkit.patch_stdout import StdoutProxy
 
-from asyncshell.completion import complete
-from asyncshell.console import Console
-from asyncshell.statements import next_indent, should_submit
+from asyncshell.frontends.completion import complete
+from asyncshell.repl.console import Console
+from asyncshell.repl.statements import next_indent, should_submit
 
 PROMPT = ">>> "
 CONTINUATION = "... "

@@ -14,9 +14,9 @@ from pathlib import Path
 
 import pytest
 
-from asyncshell import progress
+from asyncshell.course import progress
 from asyncshell.errors import StoreError
-from asyncshell.progress import RESULTS, Attempt, LessonProgress, ProgressStore, QuizAnswer, StepStatus, Summary
+from asyncshell.course.progress import RESULTS, Attempt, LessonProgress, ProgressStore, QuizAnswer, StepStatus, Summary
 
 WRITER = Path(__file__).with_name("progress_writer.py")
 

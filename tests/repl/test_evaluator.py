@@ -9,7 +9,8 @@ import warnings
 
 import pytest
 
-from asyncshell.evaluator import Evaluator, format_error
+from asyncshell.repl.evaluator import Evaluator
+from asyncshell.repl.tracebacks import format_error
 
 
 class Shown:

@@ -11,7 +11,7 @@ import asyncio
 import signal
 from typing import Any, Coroutine
 
-from asyncshell.session import Session
+from asyncshell.repl.session import Session
 
 
 def run(loop: asyncio.AbstractEventLoop, session: Session, main: Coroutine[Any, Any, int]) -> int:

@@ -12,7 +12,7 @@ import queue
 import threading
 from typing import TextIO
 
-from asyncshell.statements import StatementSplitter
+from asyncshell.repl.statements import StatementSplitter
 
 
 class PipedReader:

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Awaitable, Callable, Union
 from asyncshell.errors import UsageError
 
 if TYPE_CHECKING:
-    from asyncshell.session import Session
+    from asyncshell.repl.session import Session
 
 Handler = Callable[["Session", str], Union[Awaitable[None], None]]
 

@@ -6,7 +6,7 @@ import io
 
 import pytest
 
-from asyncshell.console import Console
+from asyncshell.repl.console import Console
 
 LONG = "`asyncio.sleep(1)` made a coroutine object, but nothing awaited it, so its body never ran. " * 3
 

@@ -10,7 +10,7 @@ import pytest
 from prompt_toolkit.input import create_pipe_input
 from prompt_toolkit.output import DummyOutput
 
-from asyncshell.ui import PromptReader
+from asyncshell.frontends.terminal import PromptReader
 
 ENTER = "\r"
 ALT_ENTER = "\x1b\r"

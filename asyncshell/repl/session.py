@@ -11,15 +11,16 @@ import contextlib
 import inspect
 import linecache
 import warnings
-from pathlib import Path
 from typing import Any, Awaitable, Callable, Iterator
 
-from asyncshell.commands import CommandRegistry, registry as default_registry
-from asyncshell.console import Console
+from asyncshell.repl.commands import CommandRegistry, registry as default_registry
+from asyncshell.repl.console import Console
 from asyncshell.errors import AsyncshellError, describe_bug
-from asyncshell.evaluator import Evaluator, Outcome, exit_code_of, format_error
-from asyncshell.statements import is_command
-from asyncshell.tasks import describe_task
+from asyncshell.repl.hooks import Features, Hooks, Terminal
+from asyncshell.repl.evaluator import Evaluator, Outcome, exit_code_of
+from asyncshell.repl.tracebacks import format_error
+from asyncshell.repl.statements import is_command
+from asyncshell.repl.tasks import describe_task
 
 Reader = Callable[[], Awaitable[str | None]]
 
@@ -44,22 +45,13 @@ class Session:
         self.exit_code: int | None = None
         self.failed = False  # did the last input end in an error (for -c and FILE)
         self.any_failed = False  # did any input end in an error (a piped run's exit status)
-        # Extension points for features such as lessons; the terminal UI reads the first two.
-        self.prompt_prefix = ""  # shown before ">>> ", e.g. the lesson and step
-        self.prefill = ""  # put into the next prompt's buffer once, e.g. an exercise's starter code
-        self.on_empty_input: Callable[[], Awaitable[None] | None] | None = None  # Enter on an empty line
-        # What only a terminal can do; None elsewhere (pipes, tests).  ``choose`` asks for one
-        # of several options with the arrow keys (None when the user backs out); ``edit``
-        # opens a file in the user's editor and returns when it is closed.
-        self.choose: Callable[[str, list[str]], Awaitable[int | None]] | None = None
-        self.edit: Callable[[Path], Awaitable[None]] | None = None
+        # What features may use and hook: see ``asyncshell.repl.hooks``.
+        self.hooks = Hooks()
+        self.features = Features()
+        self.terminal: Terminal | None = None  # set by the terminal front end
         # Set-up that must not delay the first prompt but must be done before the first
         # input runs (teaching features): it runs just before that input.
         self._deferred: list[Callable[[], None]] = []
-        # Run once when the session ends, after the user's tasks are cancelled.
-        self.cleanups: list[Callable[[], Awaitable[None] | None]] = []
-        # Turns an error, a warning or a loop message into a short friendly explanation.
-        self.explain: Callable[[object], str | None] | None = None
         self._reading: asyncio.Future[str | None] | None = None
         evaluator.tasks.on_failure = self.report_task_failure
 
@@ -88,7 +80,7 @@ class Session:
         return self.exit_code or 0
 
     async def _run_cleanups(self) -> None:
-        cleanups, self.cleanups = self.cleanups, []
+        cleanups, self.hooks.cleanups = self.hooks.cleanups, []
         for cleanup in cleanups:
             try:
                 result = cleanup()
@@ -121,15 +113,15 @@ class Session:
                 self.console.error(f"{text.split()[0]}: {describe_bug(exc)}")
             return
         if not text.strip():
-            if self.on_empty_input is not None:
-                result = self.on_empty_input()
+            if self.hooks.on_empty_input is not None:
+                result = self.hooks.on_empty_input()
                 if inspect.isawaitable(result):
                     await result
             return
         self.show(await self.evaluator.run(text))
 
     def take_prefill(self) -> str:
-        text, self.prefill = self.prefill, ""
+        text, self.hooks.prefill = self.hooks.prefill, ""
         return text
 
     async def run_source(self, source: str, filename: str | None = None) -> Outcome:
@@ -175,10 +167,10 @@ class Session:
 
     def explain_to_user(self, subject: object) -> None:
         """Add the friendly explanation, if a teaching feature has one for this."""
-        if self.explain is None:
+        if self.hooks.explain is None:
             return
         try:
-            text = self.explain(subject)
+            text = self.hooks.explain(subject)
         except Exception:  # noqa: BLE001 - an explanation must never cost the user their session
             return
         if text:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from asyncshell.statements import Status, StatementSplitter, input_status, next_indent, should_submit
+from asyncshell.repl.statements import Status, StatementSplitter, input_status, next_indent, should_submit
 
 
 @pytest.mark.parametrize(

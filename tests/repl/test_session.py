@@ -147,7 +147,7 @@ async def test_replacing_or_closing_sys_stdout_keeps_the_shell_talking() -> None
 
 
 async def test_a_lazy_command_loads_its_module_on_first_use() -> None:
-    from asyncshell.commands import CommandRegistry
+    from asyncshell.repl.commands import CommandRegistry
 
     commands = CommandRegistry()
     commands.lazy("shout", "say it loudly", "%shout WORDS", "tests_lazy_target:shout")
@@ -158,9 +158,9 @@ async def test_a_lazy_command_loads_its_module_on_first_use() -> None:
     module.shout = lambda session, arg: session.console.write(arg.upper() + "\n")  # type: ignore[attr-defined]
     sys.modules["tests_lazy_target"] = module
     try:
-        from asyncshell.console import Console
-        from asyncshell.evaluator import Evaluator
-        from asyncshell.session import Session
+        from asyncshell.repl.console import Console
+        from asyncshell.repl.evaluator import Evaluator
+        from asyncshell.repl.session import Session
         import io
 
         out = io.StringIO()
@@ -177,7 +177,7 @@ async def test_enter_on_an_empty_line_calls_the_hook() -> None:
     calls = []
     t = await run_inputs(["1"])
     assert t.session is not None
-    t.session.on_empty_input = lambda: calls.append("next")
+    t.session.hooks.on_empty_input = lambda: calls.append("next")
     await t.session.handle("   ")
     assert calls == ["next"]
 
@@ -186,7 +186,7 @@ async def test_notes_and_explanations_follow_the_input() -> None:
     t = await run_inputs([])
     session = t.session
     assert session is not None
-    session.explain = lambda subject: "explained: " + type(subject).__name__ if isinstance(subject, ZeroDivisionError) else None
+    session.hooks.explain = lambda subject: "explained: " + type(subject).__name__ if isinstance(subject, ZeroDivisionError) else None
     session.evaluator.on_input_start.append(lambda task: session.evaluator.notes.append("a note about this input"))
     await session.handle("1/0")
     await session.handle("'fine'")
@@ -196,10 +196,10 @@ async def test_notes_and_explanations_follow_the_input() -> None:
 
 
 async def test_a_bug_in_a_command_is_one_line_and_the_session_goes_on(asyncshell_home: Path) -> None:
-    from asyncshell.commands import CommandRegistry
-    from asyncshell.console import Console
-    from asyncshell.evaluator import Evaluator
-    from asyncshell.session import Session
+    from asyncshell.repl.commands import CommandRegistry
+    from asyncshell.repl.console import Console
+    from asyncshell.repl.evaluator import Evaluator
+    from asyncshell.repl.session import Session
 
     commands = CommandRegistry()
 

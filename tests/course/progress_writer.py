@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import sys
 
-from asyncshell.progress import ProgressStore
+from asyncshell.course.progress import ProgressStore
 
 
 def main(store_path: str, lesson: str, count: int | None) -> int:

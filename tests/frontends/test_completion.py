@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 
-from asyncshell.completion import complete
+from asyncshell.frontends.completion import complete
 
 
 def test_names_from_the_namespace_builtins_and_keywords() -> None:

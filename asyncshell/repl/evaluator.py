@@ -13,21 +13,18 @@ import asyncio
 import builtins
 import dataclasses
 import inspect
-import linecache
-import os
 import signal
 import sys
 import textwrap
 import threading
-import traceback
 import types
 from typing import Any, Callable, Literal
 
-from asyncshell.tasks import FailureReporter, TaskWatch
+from asyncshell.repl.tasks import FailureReporter, TaskWatch
+from asyncshell.repl.tracebacks import remember_source
 
 _FLAGS = ast.PyCF_ALLOW_TOP_LEVEL_AWAIT
 _FUTURE_FLAGS = [getattr(__future__, name).compiler_flag for name in __future__.all_feature_names]
-_PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__)) + os.sep
 # How long past its timeout sync code may hold the loop before it is interrupted
 # like Ctrl-C; awaiting code is cancelled by the loop at the timeout itself.
 _SYNC_GRACE = 0.25
@@ -74,44 +71,6 @@ def exit_code_of(exc: SystemExit) -> tuple[int, str | None]:
     if isinstance(exc.code, int):
         return exc.code, None
     return 1, str(exc.code)
-
-
-def _is_ours(frame: types.FrameType) -> bool:
-    return frame.f_code.co_filename.startswith(_PACKAGE_DIR)
-
-
-def _without_our_frames(tb: types.TracebackType | None) -> types.TracebackType | None:
-    frames = []
-    while tb is not None:
-        if not _is_ours(tb.tb_frame):
-            frames.append(tb)
-        tb = tb.tb_next
-    for current, following in zip(frames, frames[1:] + [None]):
-        current.tb_next = following
-    return frames[0] if frames else None
-
-
-def format_error(exc: BaseException) -> str:
-    """The traceback a user should see: their frames only, never the shell's."""
-    seen: set[int] = set()
-    pending: list[BaseException | None] = [exc]
-    while pending:
-        current = pending.pop()
-        if current is None or id(current) in seen:
-            continue
-        seen.add(id(current))
-        current.__traceback__ = _without_our_frames(current.__traceback__)
-        pending += [current.__cause__, current.__context__]
-        pending += list(getattr(current, "exceptions", ()))
-    if isinstance(exc, SyntaxError) and exc.text is None and exc.filename and exc.lineno:
-        exc.text = linecache.getline(exc.filename, exc.lineno) or None
-    return "".join(traceback.format_exception(exc))
-
-
-def remember_source(filename: str, source: str) -> None:
-    """Keep typed code where tracebacks and ``inspect`` look for it (never evicted: mtime None)."""
-    lines = source.splitlines(keepends=True)
-    linecache.cache[filename] = (len(source), None, lines, filename)
 
 
 class Evaluator:

@@ -1,0 +1,82 @@
+"""Whose code a frame is, and the traceback a learner sees: the one rule every feature uses.
+
+Three kinds of code run in a session:
+
+    the shell's     files inside the asyncshell package: never shown in a traceback
+    libraries'      Python's own modules, installed packages, frozen modules
+    the learner's   everything else: typed inputs (``<input-N>``), ``-c`` code, their
+                    own files, and lesson code the shell runs in their namespace on
+                    their behalf (``%run`` examples, ``%skip`` solutions, setups, checks)
+
+The explanations, the blocking detector, the task table and the lesson checks all
+ask ``is_learners_file``, so "your line" means the same thing everywhere.
+"""
+
+from __future__ import annotations
+
+import functools
+import linecache
+import os
+import sysconfig
+import traceback
+import types
+
+PACKAGE_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__))) + os.sep
+
+
+@functools.cache
+def _library_dirs() -> tuple[str, ...]:
+    """Looked up on first use: sysconfig costs start-up time the prompt should not wait for."""
+    paths = sysconfig.get_paths()
+    return tuple(os.path.join(paths[key], "") for key in ("stdlib", "platstdlib", "purelib", "platlib") if key in paths)
+
+
+def is_shells_file(filename: str) -> bool:
+    return filename.startswith(PACKAGE_DIR)
+
+
+def is_learners_file(filename: str) -> bool:
+    """The learner's code, as the module docstring defines it."""
+    if filename.startswith("<"):
+        return not filename.startswith("<frozen ")
+    path = os.path.abspath(filename)
+    return not path.startswith(PACKAGE_DIR) and not path.startswith(_library_dirs())
+
+
+def learners_frames(exc: BaseException) -> list[traceback.FrameSummary]:
+    """The frames of ``exc``'s traceback that are the learner's code, outermost first."""
+    return [frame for frame in traceback.extract_tb(exc.__traceback__) if is_learners_file(frame.filename)]
+
+
+def _without_shell_frames(tb: types.TracebackType | None) -> types.TracebackType | None:
+    frames = []
+    while tb is not None:
+        if not is_shells_file(tb.tb_frame.f_code.co_filename):
+            frames.append(tb)
+        tb = tb.tb_next
+    for current, following in zip(frames, frames[1:] + [None]):
+        current.tb_next = following
+    return frames[0] if frames else None
+
+
+def format_error(exc: BaseException) -> str:
+    """The traceback a user should see: never the shell's frames, across chained and grouped exceptions."""
+    seen: set[int] = set()
+    pending: list[BaseException | None] = [exc]
+    while pending:
+        current = pending.pop()
+        if current is None or id(current) in seen:
+            continue
+        seen.add(id(current))
+        current.__traceback__ = _without_shell_frames(current.__traceback__)
+        pending += [current.__cause__, current.__context__]
+        pending += list(getattr(current, "exceptions", ()))
+    if isinstance(exc, SyntaxError) and exc.text is None and exc.filename and exc.lineno:
+        exc.text = linecache.getline(exc.filename, exc.lineno) or None
+    return "".join(traceback.format_exception(exc))
+
+
+def remember_source(filename: str, source: str) -> None:
+    """Keep typed code where tracebacks and ``inspect`` look for it (never evicted: mtime None)."""
+    lines = source.splitlines(keepends=True)
+    linecache.cache[filename] = (len(source), None, lines, filename)
