@@ -1,4 +1,4 @@
-"""The blocking detector: notices a step of the learner's coroutine that holds the loop, and says which line did it.
+"""The blocking detector's mechanism: the beat on the loop and the thread that samples a stalled loop's stack.
 
 How it works.  While the learner's code could be running (an input runs, or one
 of their tasks is alive) the loop beats: a ``call_later`` tick, every 50 ms at
@@ -8,7 +8,8 @@ thread samples the loop thread's stack (``sys._current_frames``) every 10 ms
 until the next beat arrives.  That late beat, on the loop, writes one dim note:
 the learner's line seen most, its function, how long the loop stood still, and
 advice picked from the line's text (for a call it does not know, from whether
-the loop thread was busy on a CPU or waiting).  The thread never writes.
+the loop thread was busy on a CPU or waiting); ``advice.py`` words it.  The
+thread never writes.
 
 What is reported (and what is not).  A stall is reported when a sample shows
 the learner's code (a frame from ``<input-N>``, ``-c`` or a file of theirs; not
@@ -37,7 +38,6 @@ import asyncio
 import collections
 import linecache
 import math
-import os
 import sys
 import threading
 import time
@@ -51,7 +51,6 @@ DEFAULT_THRESHOLD = 0.2
 SAMPLE_EVERY = 0.01  # seconds between stack samples while the loop stands still
 _IDLE_CHECK = 0.3  # seconds: with no input running, how often the beat looks for live tasks of the learner's
 _ASYNC_FLAGS = 0x80 | 0x200  # CO_COROUTINE | CO_ASYNC_GENERATOR
-_CPU_BOUND = 0.2  # share of the stall the loop thread spent on a CPU: above it, "CPU work"
 
 
 class Spot(NamedTuple):  # not a dataclass: this module loads at start-up, and those cost ms to build
@@ -199,6 +198,8 @@ class Watchdog:
             return
         self._reported.add((spot.filename, spot.lineno))
         cpu_share = stall.cpu / stall.wall if stall.cpu is not None and stall.wall >= 0.05 else None
+        from asyncshell.insight.advice import describe  # only once something blocked
+
         self._report(describe(spot, seconds, waiting, cpu_share, linecache.getline(spot.filename, spot.lineno).strip()))
 
     # -- the thread ------------------------------------------------------------
@@ -311,62 +312,6 @@ def learners_spot(frame: Any, is_learners: Callable[[str], bool]) -> Spot | None
                 coroutine = code.co_qualname
         frame = frame.f_back
     return None if inner is None else Spot(*inner, coroutine=coroutine)
-
-
-def describe(spot: Spot, seconds: float, waiting: tuple[str, ...], cpu_share: float | None, line: str) -> str:
-    """The note: which line held the loop, for how long, who could not run, and what to do instead."""
-    place = f"{spot.filename} line {spot.lineno}" if spot.filename.startswith("<") else f"{os.path.basename(spot.filename)} line {spot.lineno}"
-    what = f"`{line}`" if line else "This code"
-    if spot.function != "<module>":
-        what += f" in `{spot.function}()`"
-        if spot.coroutine is not None and spot.coroutine != spot.function:
-            what += f" (called from coroutine `{spot.coroutine}()`)"
-    if spot.coroutine is not None:
-        victims = "no other task could run"
-    else:
-        names = ", ".join(f"`{name}`" for name in waiting[:3]) + (" and others" if len(waiting) > 3 else "")
-        victims = f"{'task' if len(waiting) == 1 else 'tasks'} {names} could not run"
-    duration = f"{seconds:.1f}" if seconds >= 0.5 else f"{seconds:.2f}"  # the beat times it to within 25 ms
-    return f"{what} ({place}) blocked the event loop for about {duration} s; {victims}. {advice(line, cpu_share, spot.coroutine is not None)}"
-
-
-def advice(line: str, cpu_share: float | None, in_coroutine: bool) -> str:
-    """What to use instead, judged from the source line and how busy the CPU was."""
-    import re
-
-    code = line.split("#", 1)[0]
-    sleep = re.search(r"(?<![\w.])(?:time\.)?sleep\(", code)
-    if sleep:
-        instead = f"`await asyncio.sleep({_arguments(code, sleep.end())})`"
-        return f"In a coroutine, use {instead}." if in_coroutine else f"Use {instead} instead: the other tasks run while it waits."
-    http = re.search(r"((?:\w+\.)*urlopen|\brequests\.\w+|\bhttpx\.(?:get|post|put|patch|delete|head|request))\(|\burllib\.request\b|\bhttp\.client\b|\.getresponse\(", code)
-    if http:
-        call = http.group(1) or "func"
-        return ("A synchronous HTTP call keeps the loop waiting for the server. Use an async client such as aiohttp "
-                f"(`async with session.get(url) as response: ...`), or run the call in a thread: `await asyncio.to_thread({call}, url)`.")
-    if re.search(r"\bsubprocess\.\w+\(|\bos\.system\(|\.communicate\(", code):
-        return "Waiting for a process blocks too: use `await asyncio.create_subprocess_exec(...)`, or `await asyncio.to_thread(subprocess.run, ...)`."
-    if re.search(r"(?<![\w.])input\(", code):
-        return "`input()` waits for the keyboard with the loop stopped: use `await asyncio.to_thread(input, prompt)`."
-    if re.search(r"\.(recv|recvfrom|accept|connect|sendall|makefile)\(|\bsocket\.create_connection\(", code):
-        return "A blocking socket call holds the loop: use asyncio streams, `reader, writer = await asyncio.open_connection(host, port)`."
-    if re.search(r"\.(join|result|acquire)\(", code) and (cpu_share is None or cpu_share < _CPU_BOUND):
-        return "Waiting for a thread, a lock or a concurrent.futures result blocks: `await asyncio.to_thread(...)` or `await asyncio.wrap_future(future)` waits without blocking."
-    if cpu_share is None or cpu_share >= _CPU_BOUND:
-        return ("That is CPU work, and the loop waits until it ends. Run it elsewhere: `await asyncio.to_thread(func, ...)`, "
-                "or a process pool for heavy pure-Python work (`await loop.run_in_executor(ProcessPoolExecutor(), func, ...)`); "
-                "or split it up and `await asyncio.sleep(0)` between the pieces.")
-    return "It was waiting on a synchronous call: use an async version if there is one, or run it in a thread with `await asyncio.to_thread(func, ...)`."
-
-
-def _arguments(code: str, start: int) -> str:
-    """The text between the parenthesis before ``start`` and the one that closes it."""
-    depth = 1
-    for index in range(start, len(code)):
-        depth += {"(": 1, ")": -1}.get(code[index], 0)
-        if depth == 0:
-            return code[start:index].strip()
-    return code[start:].strip()
 
 
 def install_watchdog(session: "Session", *, threshold: float | None = DEFAULT_THRESHOLD) -> Watchdog:
