@@ -14,7 +14,7 @@ import types
 from typing import Any, Iterable, Iterator, Literal
 
 from asyncshell.repl.tracebacks import is_learners_file
-from asyncshell.repl.tasks import Task, TaskWatch
+from asyncshell.repl.tasks import Task, TaskWatch, peek_exception
 
 State = Literal["pending", "running", "done", "cancelled", "failed"]
 
@@ -90,9 +90,7 @@ def _coroutine_name(task: asyncio.Task[Any]) -> str:
 def _outcome(task: asyncio.Task[Any]) -> tuple[State, str]:
     if task.cancelled():
         return "cancelled", ""
-    # ``_exception`` rather than exception(): looking must not count as handling the error,
-    # or the "failed and nothing awaited it" report would never come.
-    exc = getattr(task, "_exception", None)
+    exc = peek_exception(task)
     if exc is not None:
         return "failed", f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
     return "done", "-> " + _REPR.repr(task.result())

@@ -18,7 +18,7 @@ import time
 from typing import TYPE_CHECKING, Any, Callable, Coroutine, Iterator, Literal, NamedTuple
 
 from asyncshell.repl.evaluator import Evaluator
-from asyncshell.repl.tasks import Task
+from asyncshell.repl.tasks import Task, peek_exception
 
 if TYPE_CHECKING:
     from asyncshell.repl.session import Session
@@ -137,8 +137,7 @@ def _ending(task: "asyncio.Task[Any]") -> Ending:
         return "alive"
     if task.cancelled():
         return "cancelled"
-    # ``_exception``, not exception(): looking must not count as handling the error.
-    return "error" if getattr(task, "_exception", None) is not None else "done"
+    return "error" if peek_exception(task) is not None else "done"
 
 
 _new = object.__new__

@@ -3,6 +3,10 @@
 A task is the user's when user code created it: the running input, or any task
 that one of the user's tasks started.  Tasks of the shell and of prompt_toolkit
 are never listed, cancelled at exit, or reported.
+
+This is the only module that reads asyncio's private attributes: every other
+module asks ``peek_exception`` and ``error_unseen``, so a Python release that
+renames them breaks one place.
 """
 
 from __future__ import annotations
@@ -95,7 +99,7 @@ class TaskWatch:
     def _on_done(self, task: Task) -> None:
         task.finished_at = self._loop.time()
         self.finished.append(task)
-        if task.cancelled() or not getattr(task, "_log_traceback", False):
+        if task.cancelled() or not error_unseen(task):
             return
         self._failed.append(task)
         if not self._input_running:
@@ -105,8 +109,7 @@ class TaskWatch:
     def _report_unretrieved(self) -> None:
         failed, self._failed = self._failed, []
         for task in failed:
-            # asyncio's own flag for "an exception nobody has looked at yet".
-            if getattr(task, "_log_traceback", False):
+            if error_unseen(task):
                 exc = task.exception()  # marks it retrieved, so asyncio does not log it again
                 if exc is not None:
                     self.on_failure(task, exc)
@@ -119,3 +122,18 @@ def describe_task(task: "asyncio.Task[Any]") -> str:
     frame = getattr(coro, "cr_frame", None)
     where = f" at {frame.f_code.co_filename}:{frame.f_lineno}" if frame is not None else ""
     return f"{task.get_name()} ({name}(){where})"
+
+
+def peek_exception(task: "asyncio.Future[Any]") -> BaseException | None:
+    """A finished task's exception, without counting as handling it.
+
+    ``task.exception()`` marks the error retrieved, and then the "failed and
+    nothing awaited it" report would never come; looking (``%tasks``, the
+    timeline) must not change what the learner is told.
+    """
+    return getattr(task, "_exception", None)
+
+
+def error_unseen(task: "asyncio.Future[Any]") -> bool:
+    """Has the task an exception nobody has retrieved yet?  asyncio's own flag, which it logs at garbage collection."""
+    return bool(getattr(task, "_log_traceback", False))
