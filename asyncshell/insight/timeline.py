@@ -5,7 +5,7 @@ of the input and of each task the user starts in a ``Timed``, a thin object that
 speaks the coroutine protocol.  A task drives its coroutine only through it (one
 ``send``/``throw`` per step), so the time spent inside is exactly when that task
 ran on the loop; the gaps between its steps are when it waited on an await.  The
-input's own coroutine is recognised by its code as the evaluator creates it.
+input's own coroutine is recognised by ``Evaluator.is_input`` as the evaluator creates it.
 Nothing is wrapped, and nothing costs anything, unless ``%timeline on`` attached it.
 """
 
@@ -24,9 +24,6 @@ if TYPE_CHECKING:
     from asyncshell.repl.session import Session
 
 Ending = Literal["done", "error", "cancelled", "alive"]
-
-_INPUT_CODE = Evaluator._execute.__code__  # the coroutine an input task runs
-
 
 class Row(NamedTuple):
     """One task (or the input itself) during a recording.  Times are loop times.
@@ -265,7 +262,7 @@ class Timeline:
 
     def _wrap(self, coro: Coroutine[Any, Any, Any], name: Any, users: bool) -> Coroutine[Any, Any, Any]:
         """``TaskWatch.wrap_coro`` between inputs: waits for the next input's coroutine."""
-        if not users and getattr(coro, "cr_code", None) is _INPUT_CODE:
+        if not users and Evaluator.is_input(coro):
             self._stop_timing()
             self._tape = Tape(_clock())
             self._input = self._tape.add_input(coro)

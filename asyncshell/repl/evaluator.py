@@ -105,6 +105,11 @@ class Evaluator:
     def running(self) -> bool:
         return self._current is not None and not self._current.done()
 
+    @staticmethod
+    def is_input(coro: object) -> bool:
+        """Is ``coro`` the coroutine an input's task runs?  The timeline tells inputs apart by it, before their task exists."""
+        return getattr(coro, "cr_code", None) is Evaluator._execute.__code__
+
     def compile(self, source: str | ast.Module, filename: str, *, show_values: bool = True) -> types.CodeType | None:
         """Compile a whole input; raises SyntaxError like Python would.  None for nothing to run.
 
