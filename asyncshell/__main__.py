@@ -1,5 +1,5 @@
 """Lets ``python -m asyncshell`` start the same CLI as the console script."""
 
-from asyncshell.cli import main
+from asyncshell.cli import entry
 
-raise SystemExit(main())
+raise SystemExit(entry())

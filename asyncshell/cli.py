@@ -13,53 +13,119 @@ import contextlib
 import importlib
 import os
 import sys
-from typing import Any, Callable, Sequence
+from pathlib import Path
+from typing import Any, Callable, NoReturn, Sequence
 
 from asyncshell import __version__
 from asyncshell.repl.console import Console, color_wanted
 from asyncshell.errors import AsyncshellError, describe_bug
-from asyncshell.paths import LESSONS_ENV, data_home
+from asyncshell.features import SUBCOMMANDS, register
+from asyncshell.paths import LESSONS_ENV, LessonFolders, data_home
 
 PYTHON_VERSION = ".".join(map(str, sys.version_info[:3]))
+DESCRIPTION = "A Python shell for learning asyncio: top-level await, and one event loop that keeps running between inputs."
 
-# Subcommands load their module only when used: name -> ("module:function", summary).
-# Each function takes the remaining arguments and returns an exit status.
-SUBCOMMANDS: dict[str, tuple[str, str]] = {
-    "learn": ("asyncshell.cli:learn_command", "start the shell in a lesson, or in the lesson list"),
-    "lessons": ("asyncshell.course.listing:lessons_command", "list the lessons and your progress"),
-    "progress": ("asyncshell.course.progress_command:progress_command", "show your lesson progress, or --reset it"),
-    "serve": ("asyncshell.practice:serve_command", "run the practice web server alone on 127.0.0.1 [--port N]"),
-    "validate": ("asyncshell.course.validate:validate_command", "check lessons: each solution passes its check, each starter fails"),
-}
+
+class _Parser(argparse.ArgumentParser):
+    """Bad arguments are one line that says what is wrong, then where to read more."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: {message}\n(see {self.prog} --help)\n")
+
+
+def _folder(text: str) -> Path:
+    """A folder named on the command line must exist: a typo there should not quietly load nothing."""
+    folder = Path(text).expanduser()
+    if not folder.is_dir():
+        raise argparse.ArgumentTypeError(f"no such folder: {text}")
+    return folder
+
+
+def _lesson_path(text: str) -> Path:
+    """``validate PATH``: a lesson file, or a folder of them."""
+    from asyncshell.course.loader import is_lesson_file
+
+    path = Path(text).expanduser()
+    if not path.exists():
+        raise argparse.ArgumentTypeError(f"no such file or folder: {text}")
+    if path.is_file() and not is_lesson_file(path):
+        raise argparse.ArgumentTypeError(f"not a lesson file (a name ending in .yaml or .yml, not starting with '.'): {text}")
+    return path
+
+
+def _common() -> argparse.ArgumentParser:
+    """The options every way of starting asyncshell shares, defined once."""
+    common = _Parser(add_help=False)
+    common.add_argument(
+        "--lessons-dir", dest="lessons_dirs", metavar="DIR", type=_folder, action="append", default=[],
+        help=f"also load the lessons in DIR (repeatable; {LESSONS_ENV} adds folders too, separated by {os.pathsep!r})",
+    )
+    return common
 
 
 def build_parser() -> argparse.ArgumentParser:
-    epilog = "\n".join(f"  asyncshell {name:<9} {summary}" for name, (_, summary) in SUBCOMMANDS.items())
-    parser = argparse.ArgumentParser(
-        prog="asyncshell",
-        description="A Python shell for learning asyncio: top-level await, and one event loop that keeps running between inputs.",
-        epilog=("subcommands:\n" + epilog) if epilog else None,
+    """The shell's own arguments: ``asyncshell [-c CODE | FILE] [-i]``."""
+    epilog = "\n".join(f"  asyncshell {sub.name:<9} {sub.summary}" for sub in SUBCOMMANDS)
+    parser = _Parser(
+        prog="asyncshell", description=DESCRIPTION, parents=[_common()],
+        epilog="subcommands (asyncshell NAME --help for each):\n" + epilog,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--version", action="version", version=f"asyncshell {__version__} (Python {PYTHON_VERSION})")
-    parser.add_argument("--no-color", action="store_true", help="plain output, no colours (also: NO_COLOR=1)")
+    _no_color(parser)
     parser.add_argument("-c", dest="code", metavar="CODE", help="run CODE (top-level await allowed) and exit")
     parser.add_argument("-i", dest="stay", action="store_true", help="stay in the shell after -c CODE or FILE, with its names")
-    parser.add_argument("--lessons-dir", action="append", default=[], metavar="DIR", help="add a folder of your own lessons (also: ASYNCSHELL_LESSONS)")
     parser.add_argument("file", nargs="?", metavar="FILE", help="run a Python file (top-level await allowed) and exit")
     parser.add_argument("args", nargs=argparse.REMAINDER, help="arguments for CODE or FILE, in sys.argv")
     return parser
 
 
+def _no_color(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--no-color", action="store_true", help="plain output, no colours (also: NO_COLOR=1)")
+
+
+def build_subcommand_parser() -> tuple[argparse.ArgumentParser, dict[str, argparse.ArgumentParser]]:
+    """``asyncshell NAME ...``: one subparser per entry of ``features.SUBCOMMANDS``, all sharing ``--lessons-dir``."""
+    parser = _Parser(prog="asyncshell", description=DESCRIPTION)
+    subparsers = parser.add_subparsers(dest="subcommand", required=True)
+    common = _common()
+    sub = {entry.name: subparsers.add_parser(entry.name, help=entry.summary, description=entry.summary.capitalize() + ".",
+                                             parents=[common] if entry.name != "serve" else [])
+           for entry in SUBCOMMANDS}
+    for entry in SUBCOMMANDS:
+        sub[entry.name].set_defaults(target=entry.target)
+    sub["learn"].add_argument("lesson", nargs="?", help="lesson id, e.g. first-steps; without it, carry on or list them")
+    _no_color(sub["learn"])
+    sub["learn"].set_defaults(code=None, file=None, stay=False, args=[])
+    sub["progress"].add_argument("--reset", action="store_true", help="forget all progress (asks first)")
+    sub["progress"].add_argument("--yes", action="store_true", help="with --reset: do not ask")
+    sub["serve"].add_argument("--port", type=int, default=0, help="port to listen on (default: a free one)")
+    sub["validate"].add_argument("paths", nargs="*", type=_lesson_path, metavar="PATH",
+                                 help="a lesson file, or a folder of them, to check instead of the lessons asyncshell would use")
+    return parser, sub
+
+
+def parse(argv: Sequence[str]) -> argparse.Namespace:
+    """The shell's arguments, or a subcommand's (with ``target``) when ``argv`` starts with one."""
+    if argv and argv[0] in {sub.name for sub in SUBCOMMANDS}:
+        parser, sub = build_subcommand_parser()
+        args, unknown = parser.parse_known_args(argv)
+        if unknown:  # said by the subcommand, whose --help is the one to read
+            sub[argv[0]].error(f"unrecognized arguments: {' '.join(unknown)}")
+        return args
+    return build_parser().parse_args(argv)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     try:
-        if argv and argv[0] in SUBCOMMANDS:
-            target, _ = SUBCOMMANDS[argv[0]]
+        args = parse(argv)
+        target = getattr(args, "target", None)
+        if target is not None:
             module, _, function = target.partition(":")
-            command: Callable[[list[str]], int] = getattr(importlib.import_module(module), function)
-            return command(argv[1:])
-        return run_shell(build_parser().parse_args(argv))
+            command: Callable[[argparse.Namespace], int] = getattr(importlib.import_module(module), function)
+            return command(args)
+        return run_shell(args)
     except AsyncshellError as exc:
         print(f"asyncshell: {exc}", file=sys.stderr)
         return 2
@@ -67,6 +133,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
     except Exception as exc:  # noqa: BLE001 - the last line of defence: a bug of ours
         return _report_bug(exc)
+
+
+def entry() -> int:
+    """The installed command and ``python -m asyncshell``: ``main``, then a quiet exit into a closed pipe."""
+    try:
+        return main()
     finally:
         _quiet_broken_pipe()
 
@@ -79,15 +151,9 @@ def banner() -> str:
     )
 
 
-def learn_command(argv: list[str]) -> int:
-    """``asyncshell learn [ID]``: the shell, opened straight into a lesson or the lesson list."""
-    parser = argparse.ArgumentParser(prog="asyncshell learn", description="Start the shell in a lesson (or list them).")
-    parser.add_argument("lesson", nargs="?", help="lesson id, e.g. first-steps")
-    parser.add_argument("--no-color", action="store_true")
-    parser.add_argument("--lessons-dir", action="append", default=[], metavar="DIR")
-    args = parser.parse_args(argv)
-    shell_args = build_parser().parse_args((["--no-color"] if args.no_color else []) + [f"--lessons-dir={d}" for d in args.lessons_dir])
-    return run_shell(shell_args, start=f"%learn {args.lesson}" if args.lesson else "%lessons")
+def learn_command(args: argparse.Namespace) -> int:
+    """``asyncshell learn [ID]``: the shell, opened straight into a lesson, or carrying on with the last one."""
+    return run_shell(args, start=f"%learn {args.lesson or ''}".strip())
 
 
 def run_shell(args: argparse.Namespace, start: str | None = None) -> int:
@@ -96,9 +162,6 @@ def run_shell(args: argparse.Namespace, start: str | None = None) -> int:
     from asyncshell.repl.loop import run
     from asyncshell.repl.session import Session
 
-    if args.lessons_dir:
-        extra = os.pathsep.join(os.path.abspath(d) for d in args.lessons_dir)
-        os.environ[LESSONS_ENV] = os.pathsep.join(filter(None, [extra, os.environ.get(LESSONS_ENV, "")]))
     first = _first_input(args)
     stay = args.stay or first is None
     terminal = stay and sys.stdin.isatty() and sys.stdout.isatty()
@@ -114,38 +177,16 @@ def run_shell(args: argparse.Namespace, start: str | None = None) -> int:
     loop = asyncio.new_event_loop()
     evaluator = Evaluator(write=console.write, loop=loop)
     session = Session(evaluator, console, interactive=terminal)
-    register_feature_commands(session)
+    register(session.commands)
+    if args.lessons_dirs:
+        # Absolute: the learner may os.chdir() before the lessons first load.
+        session.features.get_or_make(LessonFolders, lambda: LessonFolders([d.resolve() for d in args.lessons_dirs]))
     session.defer(lambda: install_teaching(session))
     reader = _make_reader(terminal, stay, session)
     try:
         return run(loop, session, _main(session, reader, first, stay, start))
     finally:
         getattr(reader, "close", lambda: None)()
-
-
-def register_feature_commands(session: Any) -> None:
-    """Lesson and other feature commands: registered by name, imported on first use."""
-    from asyncshell.course.command_list import COMMANDS
-
-    for name, summary, usage, target in COMMANDS:
-        session.commands.lazy(name, summary, usage, target)
-    session.commands.lazy(
-        "server", "the practice web server: URL, state, request stats", "%server [start [PORT]|stop|reset]",
-        "asyncshell.practice:server_command",
-    )
-    session.commands.lazy(
-        "tasks", "list your tasks: state, where each waits, results of those just finished", "%tasks [-v]",
-        "asyncshell.insight.commands:tasks",
-    )
-    session.commands.lazy("cancel", "cancel one of your tasks, or all of them", "%cancel ID|NAME|all", "asyncshell.insight.commands:cancel")
-    session.commands.lazy(
-        "timeline", "chart what ran when in an input; 'on' charts every input", "%timeline [on|off|--svg FILE]",
-        "asyncshell.insight.commands:timeline",
-    )
-    session.commands.lazy(
-        "blocking", "report code that blocks the event loop longer than SECONDS (default 0.2), or not",
-        "%blocking [SECONDS|on|off]", "asyncshell.insight.blocking_command:blocking",
-    )
 
 
 def install_teaching(session: Any) -> None:

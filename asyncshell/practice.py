@@ -96,11 +96,8 @@ def _port(text: str) -> int:
     return port
 
 
-def serve_command(argv: list[str]) -> int:
+def serve_command(args: argparse.Namespace) -> int:
     """``asyncshell serve [--port N]``: the practice server alone, in the foreground."""
-    parser = argparse.ArgumentParser(prog="asyncshell serve", description="Run the practice server on 127.0.0.1 until Ctrl-C.")
-    parser.add_argument("--port", type=int, default=0, help="port to listen on (default: a free one)")
-    args = parser.parse_args(argv)
     from asyncshell.practice_server import serve_forever
 
     return serve_forever(args.port)

@@ -175,3 +175,36 @@ def test_a_piped_run_with_a_failing_input_goes_on_and_exits_one(asyncshell_home:
     result = shell(stdin="1/0\nprint('after')\n", home=asyncshell_home)
     assert result.stdout == "after\n"
     assert result.returncode == 1
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("--lessons-dir", "/no/such/dir", "-c", "print('ran')"),
+        ("learn", "--lessons-dir", "/no/such/dir"),
+        ("lessons", "--lessons-dir", "/no/such/dir"),
+        ("progress", "--lessons-dir", "/no/such/dir"),
+        ("validate", "--lessons-dir", "/no/such/dir"),
+    ],
+)
+def test_a_lessons_dir_that_does_not_exist_is_one_line_everywhere(args: tuple[str, ...], asyncshell_home: Path) -> None:
+    result = shell(*args, home=asyncshell_home)
+    assert result.returncode == 2
+    assert result.stdout == ""
+    first = result.stderr.splitlines()[0]
+    assert first.endswith("argument --lessons-dir: no such folder: /no/such/dir"), result.stderr
+    assert "ran" not in result.stderr
+
+
+def test_a_lessons_dir_on_the_command_line_reaches_the_shells_lessons(tmp_path: Path, asyncshell_home: Path) -> None:
+    folder = tmp_path / "mine"
+    folder.mkdir()
+    (folder / "own.yaml").write_text(
+        "format: 1\nid: own-lesson\ntitle: My own lesson\nsummary: one text step\norder: 500\n"
+        "steps:\n  - type: text\n    body: Hello from my own lesson.\n",
+        encoding="utf-8",
+    )
+    result = shell("--lessons-dir", str(folder), stdin="%lessons\nimport os\nprint(os.environ.get('ASYNCSHELL_LESSONS'))\n",
+                   home=asyncshell_home)
+    assert "own-lesson" in result.stdout and "My own lesson" in result.stdout
+    assert result.stdout.rstrip().endswith("None")  # passed to the lessons, not through the environment

@@ -1,6 +1,6 @@
 """The lesson %commands: each hands the rest of the line to the session's ``Tutor``.
 
-The CLI registers them lazily from ``command_list``, so nothing here loads
+``asyncshell.features`` lists them for lazy registration, so nothing here loads
 until a learner first types one.
 """
 

@@ -7,19 +7,14 @@ import sys
 from collections.abc import Mapping
 from typing import TextIO
 
-from asyncshell.course.catalog import add_lessons_dir_option, lesson_dirs, load_catalog
+from asyncshell.course.catalog import load_catalog
+from asyncshell.paths import lesson_dirs
 from asyncshell.course.model import Lesson, LoadResult
 from asyncshell.course.progress import ProgressStore, StepStatus
 
 
-def lessons_command(argv: list[str]) -> int:
+def lessons_command(args: argparse.Namespace) -> int:
     """``asyncshell lessons [--lessons-dir DIR ...]``; files that fail to load are listed, not fatal."""
-    parser = argparse.ArgumentParser(
-        prog="asyncshell lessons",
-        description="List the lessons asyncshell finds, in course order, with your progress in each.",
-    )
-    add_lessons_dir_option(parser)
-    args = parser.parse_args(argv)
     catalog = load_catalog(args.lessons_dirs)
     if not catalog.lessons and not catalog.errors:
         print("No lessons found in " + ", ".join(map(str, lesson_dirs(args.lessons_dirs))) + ".")

@@ -75,7 +75,7 @@ def load_lessons(dirs: Iterable[Path | str]) -> LoadResult:
     """
     read: list[tuple[Lesson, int, tuple[int, ...]]] = []
     errors: list[LessonError] = []
-    for file in _lesson_files(dirs):
+    for file in lesson_files(dirs):
         try:
             read.append(_read_lesson(file))
         except LessonError as error:
@@ -88,7 +88,13 @@ def load_lessons(dirs: Iterable[Path | str]) -> LoadResult:
     )
 
 
-def _lesson_files(dirs: Iterable[Path | str]) -> list[Path]:
+def is_lesson_file(path: Path) -> bool:
+    """A name ending in .yaml or .yml, not hidden: the one rule for which files are lessons."""
+    return path.suffix in LESSON_SUFFIXES and not path.name.startswith(".")
+
+
+def lesson_files(dirs: Iterable[Path | str]) -> list[Path]:
+    """The lesson files in ``dirs``, each folder's in name order; a folder named twice counts once."""
     files: list[Path] = []
     seen: set[Path] = set()
     for folder in map(Path, dirs):
@@ -98,7 +104,7 @@ def _lesson_files(dirs: Iterable[Path | str]) -> list[Path]:
         # Dot-files are editor backups and lock files, not lessons.
         files.extend(sorted(
             p for p in folder.iterdir()
-            if p.suffix in LESSON_SUFFIXES and not p.name.startswith(".") and p.is_file()
+            if is_lesson_file(p) and p.is_file()
         ))
     return files
 

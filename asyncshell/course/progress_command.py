@@ -8,7 +8,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TextIO
 
-from asyncshell.course.catalog import add_lessons_dir_option, load_catalog
+from asyncshell.course.catalog import load_catalog
 from asyncshell.course.model import Lesson
 from asyncshell.course.progress import ProgressStore
 
@@ -75,17 +75,12 @@ def report(store: ProgressStore, lessons: Sequence[Lesson]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def progress_command(argv: Sequence[str], *, out: TextIO = sys.stdout, ask: Callable[[str], str] | None = None) -> int:
+def progress_command(args: argparse.Namespace, *, out: TextIO = sys.stdout, ask: Callable[[str], str] | None = None) -> int:
     """``asyncshell progress``: print the report; ``--reset`` forgets everything after confirming.
 
     ``ask`` reads the confirmation (``input`` when stdin is a terminal); without
     one, ``--yes`` is needed, so a script never wipes progress by accident.
     """
-    parser = argparse.ArgumentParser(prog="asyncshell progress", description="Show or reset your lesson progress.")
-    parser.add_argument("--reset", action="store_true", help="forget all progress (asks first)")
-    parser.add_argument("--yes", action="store_true", help="with --reset: do not ask")
-    add_lessons_dir_option(parser)
-    args = parser.parse_args(argv)
     if ask is None and sys.stdin.isatty():
         ask = input
     with ProgressStore.open() as store:

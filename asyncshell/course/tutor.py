@@ -16,6 +16,7 @@ from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from asyncshell import paths
+from asyncshell.paths import LessonFolders
 from asyncshell.course.catalog import load_catalog
 from asyncshell.course.checks import run_check
 from asyncshell.course.listing import print_lessons
@@ -38,7 +39,9 @@ def tutor_for(session: Session) -> Tutor:
     existing = session.features.get(Tutor)
     if existing is not None:
         return existing
-    tutor = session.features.get_or_make(Tutor, lambda: Tutor(session))
+    folders = session.features.get(LessonFolders)
+    extra = folders.extra if folders is not None else ()
+    tutor = session.features.get_or_make(Tutor, lambda: Tutor(session, load=lambda: load_catalog(extra)))
     session.hooks.cleanups.append(tutor.close)  # close the store
     return tutor
 

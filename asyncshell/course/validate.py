@@ -28,11 +28,10 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any, TextIO
 
-from asyncshell.course.catalog import add_lessons_dir_option, lesson_dirs, load_catalog
+from asyncshell.course.catalog import load_catalog
+from asyncshell.paths import lesson_dirs
 from asyncshell.course.checks import CheckResult, run_check
-# The loader's own list of a folder's lesson files, so both agree on which files count.
-from asyncshell.course.loader import LESSON_SUFFIXES, load_lessons
-from asyncshell.course.loader import _lesson_files
+from asyncshell.course.loader import lesson_files, load_lessons
 from asyncshell.course.model import ExerciseStep, Lesson, LoadResult, QuizStep
 from asyncshell.repl.evaluator import Evaluator, Outcome
 
@@ -66,21 +65,8 @@ class LessonReport:
         return "ok" if not count else f"{count} problem{'s' if count > 1 else ''}"
 
 
-def validate_command(argv: list[str]) -> int:
+def validate_command(args: argparse.Namespace) -> int:
     """``asyncshell validate [--lessons-dir DIR ...] [PATH ...]``; prints the report and returns the exit status."""
-    parser = argparse.ArgumentParser(
-        prog="asyncshell validate",
-        description="Check lessons as an author: every file loads, every exercise's solution passes its check, "
-        "and every starter does not.  Without PATH, checks the lessons asyncshell would use.",
-    )
-    add_lessons_dir_option(parser)
-    parser.add_argument("paths", nargs="*", type=Path, metavar="PATH", help="a lesson file, or a folder of them, to check instead")
-    args = parser.parse_args(argv)
-    for path in args.paths:
-        if not path.exists():
-            parser.error(f"no such file or folder: {path}")
-        if path.is_file() and (path.suffix not in LESSON_SUFFIXES or path.name.startswith(".")):
-            parser.error(f"not a lesson file (a name ending in .yaml or .yml, not starting with '.'): {path}")
     loaded, known = _load(args.paths, args.lessons_dirs)
     if not loaded.lessons and not loaded.errors:
         where = ", ".join(map(str, args.paths or lesson_dirs(args.lessons_dirs)))
@@ -103,7 +89,7 @@ def _load(paths: Sequence[Path], extra: Sequence[Path]) -> tuple[LoadResult, fro
         return catalog, frozenset(lesson.id for lesson in catalog.lessons)
     folders = [path if path.is_dir() else path.parent for path in paths]
     named = {str(path) for path in paths if path.is_file()}
-    named |= {str(file) for file in _lesson_files([path for path in paths if path.is_dir()])}
+    named |= {str(file) for file in lesson_files([path for path in paths if path.is_dir()])}
     everything = load_lessons([*folders, *lesson_dirs(extra)])
     selected = LoadResult(
         lessons=tuple(lesson for lesson in everything.lessons if str(lesson.path) in named),

@@ -1,11 +1,12 @@
-"""The %tasks, %cancel and %timeline commands: thin handlers over the task table and the timeline.
+"""The %tasks, %cancel, %timeline and %blocking commands: thin handlers over the insight features.
 
-``asyncshell.repl.commands`` registers them lazily (``COMMANDS``), so nothing here
-loads, and nothing is attached to the loop, until a learner first types one.
+``asyncshell.features`` lists them for lazy registration, so nothing here loads,
+and nothing is attached to the loop, until a learner first types one.
 """
 
 from __future__ import annotations
 
+import math
 import shutil
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -14,24 +15,10 @@ from asyncshell.errors import UsageError
 from asyncshell.insight import tasktable
 from asyncshell.insight.timeline import Recording, spans_for, timeline_for
 from asyncshell.insight.timeline_render import render_svg, render_text
+from asyncshell.insight.watchdog import install_watchdog
 
 if TYPE_CHECKING:
-    from asyncshell.repl.commands import CommandRegistry
     from asyncshell.repl.session import Session
-
-#: (name, summary, usage, target) for ``registry.lazy``.
-COMMANDS: tuple[tuple[str, str, str, str], ...] = (
-    ("tasks", "list your tasks: state, where each waits, results of those just finished", "%tasks [-v]", f"{__name__}:tasks"),
-    ("cancel", "cancel one of your tasks, or all of them", "%cancel ID|NAME|all", f"{__name__}:cancel"),
-    ("timeline", "chart what ran when in an input; 'on' charts every input", "%timeline [on|off|--svg FILE]", f"{__name__}:timeline"),
-)
-
-
-def register(registry: "CommandRegistry") -> None:
-    """Add the commands to ``registry``, loaded on first use."""
-    for command in COMMANDS:
-        registry.lazy(*command)
-
 
 def _width() -> int:
     return shutil.get_terminal_size((80, 24)).columns
@@ -103,3 +90,27 @@ def _show_after_input(session: Session, recording: Recording) -> None:
     session.evaluator.loop.call_soon(
         lambda: session.console.write(render_text(recording, width=_width(), style=session.console.style))
     )
+
+
+_USAGE = "Usage: %blocking [SECONDS|on|off], e.g. %blocking 0.5; SECONDS between 0.01 and 3600."
+
+
+def blocking(session: Session, arg: str) -> None:
+    watchdog = install_watchdog(session)
+    word = arg.strip().lower().removesuffix("s").strip()
+    if word == "off":
+        watchdog.threshold = None
+    elif word == "on":
+        watchdog.threshold = watchdog.last_threshold
+    elif word:
+        try:
+            seconds = float(word)
+        except ValueError:
+            raise UsageError(_USAGE) from None
+        if not (math.isfinite(seconds) and 0.01 <= seconds <= 3600):
+            raise UsageError(_USAGE)
+        watchdog.threshold = seconds
+    if watchdog.threshold is not None:
+        session.console.note(f"Blocking detector: on; a step that holds the event loop for more than {watchdog.threshold:g} s is reported.")
+    else:
+        session.console.note("Blocking detector: off. Turn it back on with %blocking on or %blocking SECONDS.")

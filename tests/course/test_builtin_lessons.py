@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from asyncshell.course.catalog import LESSONS_ENV
+from asyncshell.paths import LESSONS_ENV
 from asyncshell.course.loader import load_lessons
 from asyncshell.course.model import STEP_TYPES, ExerciseStep, QuizStep
-from asyncshell.course.validate import validate_command
+from asyncshell.cli import main
 from asyncshell.paths import builtin_lessons_dir
 
 
@@ -18,7 +18,7 @@ def no_user_lessons(monkeypatch: pytest.MonkeyPatch) -> None:
 
 def test_every_built_in_lesson_validates(capsys):
     """The suite's one run over all built-in lessons: solutions pass, starters fail, nothing fails to load."""
-    status = validate_command([])
+    status = main(["validate"])
     out = capsys.readouterr().out
     assert status == 0, out
     ids = [lesson.id for lesson in load_lessons([builtin_lessons_dir()]).lessons]

@@ -7,8 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from asyncshell.course.catalog import LESSONS_ENV, lesson_dirs, load_catalog
-from asyncshell.course.listing import lessons_command
+from asyncshell.course.catalog import load_catalog
+from asyncshell.paths import LESSONS_ENV, lesson_dirs
+from asyncshell.cli import main
 from asyncshell.paths import builtin_lessons_dir
 from asyncshell.course.progress import ProgressStore
 
@@ -19,7 +20,7 @@ def no_user_lessons(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def listing(capsys: pytest.CaptureFixture[str], *argv: str) -> list[str]:
-    assert lessons_command(list(argv)) == 0
+    assert main(["lessons", *argv]) == 0
     return capsys.readouterr().out.splitlines()
 
 
@@ -102,6 +103,6 @@ def test_lessons_still_lists_when_files_are_broken_and_says_which(capsys, write_
 
 def test_a_missing_lessons_dir_is_a_usage_error(capsys, lesson_dir):
     with pytest.raises(SystemExit) as stop:
-        lessons_command(["--lessons-dir", "nowhere"])
+        main(["lessons", "--lessons-dir", "nowhere"])
     assert stop.value.code == 2
     assert "argument --lessons-dir: no such folder: nowhere" in capsys.readouterr().err

@@ -10,7 +10,7 @@ import pytest
 
 from asyncshell.repl.commands import CommandRegistry
 from asyncshell.repl.console import Console
-from asyncshell.course.command_list import COMMANDS
+from asyncshell.features import register
 from asyncshell.course.loader import load_lessons
 from asyncshell.course.tutor import Tutor, tutor_for
 from asyncshell.repl.evaluator import Evaluator
@@ -85,8 +85,7 @@ def listed_state(listing: str, lesson_id: str) -> str | None:
 def lesson_registry() -> CommandRegistry:
     """The lesson commands registered as the shell registers them: lazily, by target."""
     commands = CommandRegistry()
-    for name, summary, usage, target in COMMANDS:
-        commands.lazy(name, summary, usage, target)
+    register(commands, "course")
     return commands
 
 

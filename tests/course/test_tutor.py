@@ -8,8 +8,9 @@ from pathlib import Path
 
 import pytest
 
+from asyncshell.cli import parse
 from asyncshell.course import progress_command
-from asyncshell.course.command_list import COMMANDS
+from asyncshell.features import COMMANDS, SUBCOMMANDS
 from asyncshell.course.tutor import resume_hint
 from asyncshell.course.progress import FILENAME, ProgressStore
 from asyncshell.practice_server import PracticeServer
@@ -39,11 +40,14 @@ def two_lessons(lessons: Path) -> Path:
     return lessons
 
 
-def test_every_lesson_command_target_can_be_imported() -> None:
-    for name, summary, usage, target in COMMANDS:
+def test_every_lazy_command_and_subcommand_target_can_be_imported() -> None:
+    for name, summary, usage, target, group in COMMANDS:
         module, _, function = target.partition(":")
         assert callable(getattr(importlib.import_module(module), function)), name
         assert usage.startswith(f"%{name}") and summary
+    for name, summary, target in SUBCOMMANDS:
+        module, _, function = target.partition(":")
+        assert callable(getattr(importlib.import_module(module), function)), name
 
 
 async def test_no_resume_offer_and_nothing_written_on_a_first_run(shell: Shell, asyncshell_home: Path) -> None:
@@ -121,11 +125,11 @@ def test_asyncshell_progress_reset_asks_first(asyncshell_home: Path) -> None:
     with ProgressStore.open() as store:
         store.mark_done("demo", "text-1")
     out = io.StringIO()
-    assert progress_command.progress_command(["--reset"], out=out, ask=lambda question: "n") == 1
+    assert progress_command.progress_command(parse(["progress", "--reset"]), out=out, ask=lambda question: "n") == 1
     assert "Nothing was changed." in out.getvalue()
     with ProgressStore.open() as store:
         assert store.summary().steps_done == 1
-    assert progress_command.progress_command(["--reset"], out=out, ask=lambda question: "yes") == 0
+    assert progress_command.progress_command(parse(["progress", "--reset"]), out=out, ask=lambda question: "yes") == 0
     with ProgressStore.open() as store:
         assert store.summary().steps_done == 0
 
@@ -133,10 +137,10 @@ def test_asyncshell_progress_reset_asks_first(asyncshell_home: Path) -> None:
 def test_asyncshell_progress_reset_without_a_terminal_needs_yes(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr("sys.stdin", io.StringIO())
     out = io.StringIO()
-    assert progress_command.progress_command(["--reset"], out=out) == 2
+    assert progress_command.progress_command(parse(["progress", "--reset"]), out=out) == 2
     assert "add --yes" in out.getvalue()
-    assert progress_command.progress_command(["--reset", "--yes"], out=out) == 0
-    assert progress_command.progress_command([], out=out) == 0
+    assert progress_command.progress_command(parse(["progress", "--reset", "--yes"]), out=out) == 0
+    assert progress_command.progress_command(parse(["progress"]), out=out) == 0
     assert "In all: 0 steps done" in out.getvalue()
 
 
@@ -193,6 +197,6 @@ async def test_the_shell_finds_lessons_in_the_folders_of_ASYNCSHELL_LESSONS(
 
 def test_asyncshell_progress_lists_the_lessons_of_lessons_dir(lessons: Path) -> None:
     out = io.StringIO()
-    assert progress_command.progress_command(["--lessons-dir", str(lessons)], out=out) == 0
+    assert progress_command.progress_command(parse(["progress", "--lessons-dir", str(lessons)]), out=out) == 0
     rows = [line.split() for line in out.getvalue().splitlines()]
     assert ["demo", "Demo", "lesson", "not", "started"] in rows

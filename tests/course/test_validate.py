@@ -12,13 +12,14 @@ import pytest
 
 from asyncshell.course.loader import load_lesson
 from asyncshell.course.model import Location, QuizStep
-from asyncshell.course.validate import _quiz_problems, validate_command
+from asyncshell.cli import main
+from asyncshell.course.validate import _quiz_problems
 
 SOLUTION_RETURN = 'return f"hello, {name}"'
 
 
 def validate(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, list[str]]:
-    status = validate_command(list(argv))
+    status = main(["validate", *argv])
     return status, capsys.readouterr().out.splitlines()
 
 
@@ -144,11 +145,11 @@ def test_lessons_dir_adds_a_folder_to_the_built_in_lessons(capsys, write_lesson,
 def test_usage_errors_exit_2_with_one_line(capsys, lesson_dir, argv, error):
     Path("notes.txt").write_text("not a lesson\n")
     with pytest.raises(SystemExit) as stop:
-        validate_command(argv)
+        main(["validate", *argv])
     assert stop.value.code == 2
-    err = capsys.readouterr().err
-    assert err.startswith("usage: asyncshell validate")
-    assert error in err
+    first, *rest = capsys.readouterr().err.splitlines()
+    assert first.startswith("asyncshell validate: ") and error in first
+    assert rest == ["(see asyncshell validate --help)"]
 
 
 def test_an_empty_folder_is_a_problem_not_a_pass(capsys, lesson_dir):

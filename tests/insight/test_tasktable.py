@@ -13,7 +13,7 @@ from asyncshell.repl.console import Console
 from asyncshell.repl.evaluator import Evaluator
 from asyncshell.insight import tasktable as tt
 from asyncshell.repl.tracebacks import is_learners_file
-from asyncshell.insight.commands import register
+from asyncshell.features import register
 from asyncshell.repl.session import Session
 from asyncshell.repl.tasks import FINISHED_KEPT
 
@@ -85,7 +85,7 @@ def test_only_the_learners_code_counts_as_where_a_task_is(filename: str, users: 
 
 def _session() -> tuple[Session, io.StringIO]:
     commands, out = CommandRegistry(), io.StringIO()
-    register(commands)
+    register(commands, "insight")
     console = Console(out, out, color=False)
     return Session(Evaluator(write=console.write), console, commands=commands, interactive=False), out
 

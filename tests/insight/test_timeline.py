@@ -11,7 +11,7 @@ from support import run_inputs
 from asyncshell.repl.commands import CommandRegistry
 from asyncshell.repl.console import Console
 from asyncshell.repl.evaluator import Evaluator
-from asyncshell.insight.commands import register
+from asyncshell.features import register
 from asyncshell.insight.timeline import Recording, Row, timeline_for
 from asyncshell.insight.timeline_render import MAX_ROWS, render_svg, render_text, ticks
 from asyncshell.repl.session import Session
@@ -97,7 +97,7 @@ def test_the_svg_is_valid_xml_with_one_row_per_task() -> None:
 
 def _session() -> tuple[Session, io.StringIO]:
     commands, out = CommandRegistry(), io.StringIO()
-    register(commands)
+    register(commands, "insight")
     console = Console(out, out, color=False)
     return Session(Evaluator(write=console.write), console, commands=commands, interactive=False), out
 

@@ -20,7 +20,7 @@ import pytest
 from asyncshell.repl.commands import CommandRegistry
 from asyncshell.repl.console import Console
 from asyncshell.repl.evaluator import Evaluator
-from asyncshell.insight.blocking_command import COMMAND
+from asyncshell.features import register
 from asyncshell.insight.watchdog import Watchdog, install_watchdog
 from asyncshell.repl.session import Session
 from support import Transcript, run_inputs
@@ -35,7 +35,7 @@ async def session() -> AsyncIterator[Session]:
     out = io.StringIO()
     console = Console(out, io.StringIO(), color=False)
     commands = CommandRegistry()
-    commands.lazy(*COMMAND)
+    register(commands, "insight")
     session = Session(Evaluator(write=console.write), console, commands=commands, interactive=False)
     watchdog = install_watchdog(session, threshold=0.1)
     yield session
