@@ -53,7 +53,7 @@ def _lesson_path(text: str) -> Path:
     return path
 
 
-def _common() -> argparse.ArgumentParser:
+def _common() -> _Parser:
     """The options every way of starting asyncshell shares, defined once."""
     common = _Parser(add_help=False)
     common.add_argument(
@@ -89,7 +89,7 @@ def build_subcommand_parser() -> tuple[argparse.ArgumentParser, dict[str, argpar
     parser = _Parser(prog="asyncshell", description=DESCRIPTION)
     subparsers = parser.add_subparsers(dest="subcommand", required=True)
     common = _common()
-    sub = {entry.name: subparsers.add_parser(entry.name, help=entry.summary, description=entry.summary.capitalize() + ".",
+    sub: dict[str, argparse.ArgumentParser] = {entry.name: subparsers.add_parser(entry.name, help=entry.summary, description=entry.summary.capitalize() + ".",
                                              parents=[common] if entry.name != "serve" else [])
            for entry in SUBCOMMANDS}
     for entry in SUBCOMMANDS:
@@ -277,10 +277,13 @@ def _quiet_broken_pipe() -> None:
 
     User code may have replaced or closed sys.stdout, so the real stream is the one flushed.
     """
-    sys.stdout = sys.__stdout__
+    real = sys.__stdout__
+    if real is None:  # started without a stdout at all
+        return
+    sys.stdout = real
     try:
-        sys.__stdout__.flush()
-    except (BrokenPipeError, ValueError, OSError, AttributeError):
-        with contextlib.suppress(OSError, ValueError, AttributeError):
+        real.flush()
+    except (BrokenPipeError, ValueError, OSError):
+        with contextlib.suppress(OSError, ValueError):
             devnull = os.open(os.devnull, os.O_WRONLY)
-            os.dup2(devnull, sys.__stdout__.fileno())
+            os.dup2(devnull, real.fileno())

@@ -12,7 +12,7 @@ import contextlib
 import importlib
 import sys
 from pathlib import Path
-from typing import Any, Callable, Iterable
+from typing import Any, Callable, Iterable, Iterator
 
 from prompt_toolkit import PromptSession
 from prompt_toolkit.completion import CompleteEvent, Completer, Completion
@@ -178,7 +178,7 @@ class PromptReader:
         self._message = message or (lambda: PROMPT)
         self._prefill = prefill or (lambda: "")
         self._prefilled = ""  # what this prompt started with, while the user has not changed it
-        self.prompt = PromptSession(
+        self.prompt: PromptSession[str] = PromptSession(
             message=lambda: self._message(),
             multiline=True,
             prompt_continuation=lambda width, line_number, is_soft_wrap: CONTINUATION,
@@ -213,7 +213,7 @@ class PromptReader:
             self._proxy.close()
 
     @contextlib.contextmanager
-    def _output_above_prompt(self):  # type: ignore[no-untyped-def]
+    def _output_above_prompt(self) -> Iterator[None]:
         """Point stdout (and the console) at one long-lived proxy while the prompt is up.
 
         One proxy for the session, not one per prompt: starting and joining its
@@ -223,7 +223,7 @@ class PromptReader:
             self._proxy = StdoutProxy(raw=True)
         proxy = self._proxy
         saved = sys.stdout, sys.stderr
-        sys.stdout = sys.stderr = proxy  # type: ignore[assignment]
+        sys.stdout = sys.stderr = proxy
         console_saved = (self._console.out, self._console.err) if self._console else None
         if self._console is not None:
             self._console.out = self._console.err = proxy  # type: ignore[assignment]

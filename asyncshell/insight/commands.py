@@ -7,7 +7,6 @@ and nothing is attached to the loop, until a learner first types one.
 from __future__ import annotations
 
 import math
-import shutil
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -16,19 +15,16 @@ from asyncshell.insight import tasktable
 from asyncshell.insight.timeline import Recording, spans_for, timeline_for
 from asyncshell.insight.timeline_render import render_svg, render_text
 from asyncshell.insight.watchdog import install_watchdog
+from asyncshell.text import terminal_width
 
 if TYPE_CHECKING:
     from asyncshell.repl.session import Session
-
-def _width() -> int:
-    return shutil.get_terminal_size((80, 24)).columns
-
 
 def tasks(session: Session, arg: str) -> None:
     if arg not in ("", "-v", "--verbose"):
         raise UsageError("Usage: %tasks [-v]  (-v adds where each task is, frame by frame)")
     snap = tasktable.snapshot(session.evaluator.tasks, session.evaluator.loop)
-    session.console.write(tasktable.render(snap, width=_width(), verbose=bool(arg)))
+    session.console.write(tasktable.render(snap, width=terminal_width(), verbose=bool(arg)))
 
 
 def cancel(session: Session, arg: str) -> None:
@@ -69,7 +65,7 @@ def timeline(session: Session, arg: str) -> None:
             raise UsageError(f"Could not write {path}: {exc.strerror or exc}") from None
         session.console.note(f"Wrote the timeline of {recording.label} to {path}.")
     elif word == "":
-        session.console.write(render_text(_last(session), width=_width(), style=session.console.style))
+        session.console.write(render_text(_last(session), width=terminal_width(), style=session.console.style))
     else:
         raise UsageError("Usage: %timeline [on|off|--svg FILE]")
 
@@ -88,7 +84,7 @@ def _last(session: Session) -> Recording:
 def _show_after_input(session: Session, recording: Recording) -> None:
     # After the session has shown the input's outcome, so the chart comes last.
     session.evaluator.loop.call_soon(
-        lambda: session.console.write(render_text(recording, width=_width(), style=session.console.style))
+        lambda: session.console.write(render_text(recording, width=terminal_width(), style=session.console.style))
     )
 
 

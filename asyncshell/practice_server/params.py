@@ -7,6 +7,7 @@ messages and the checks cannot disagree.
 from __future__ import annotations
 
 import re
+from typing import TypeVar
 
 from aiohttp import web
 
@@ -16,6 +17,9 @@ MAX_ZOOM = 18
 MAX_FILE_SIZE = 50_000_000
 MAX_LIMIT = 1000
 _NAME = re.compile(r"[A-Za-z0-9._-]{1,64}")
+
+
+_N = TypeVar("_N", int, float)
 
 
 class BadParameter(Exception):
@@ -50,7 +54,7 @@ def delay(request: web.Request, default: float = 0.0) -> float:
     return number(request.query.get("delay"), "delay", 0.0, MAX_DELAY, default)
 
 
-def _bounded(raw, name, kind, low, high, default, where=""):
+def _bounded(raw: str | None, name: str, kind: type[_N], low: _N, high: _N, default: _N | None, where: str = "") -> _N:
     if raw is not None:
         try:
             value = kind(raw)

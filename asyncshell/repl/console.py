@@ -7,12 +7,11 @@ replaces or closes ``sys.stdout`` cannot take the shell's own voice away.
 from __future__ import annotations
 
 import os
-import shutil
 import textwrap
 from typing import TextIO
 
-_RESET = "\x1b[0m"
-_STYLES = {"error": "\x1b[31m", "bold-error": "\x1b[1;31m", "note": "\x1b[2m", "ok": "\x1b[32m", "heading": "\x1b[1m"}
+from asyncshell.text import paint, terminal_width
+
 
 
 def _is_terminal(stream: TextIO) -> bool:
@@ -40,9 +39,7 @@ class Console:
         self.notes_to_err = notes_to_err
 
     def style(self, text: str, kind: str) -> str:
-        if not self.color or not text:
-            return text
-        return f"{_STYLES[kind]}{text}{_RESET}"
+        return paint(text, kind) if self.color else text
 
     def write(self, text: str) -> None:
         """Plain output: displayed values, tables, lesson text."""
@@ -61,7 +58,7 @@ class Console:
     def explain(self, text: str) -> None:
         """A friendly explanation; in a terminal, wrapped at word boundaries to its width."""
         if _is_terminal(self.out):
-            width = max(40, shutil.get_terminal_size().columns - 1)
+            width = max(40, terminal_width() - 1)
             text = "\n".join(textwrap.fill(line, width, break_long_words=False, break_on_hyphens=False) for line in text.splitlines())
         self.note(text)
 

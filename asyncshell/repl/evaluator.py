@@ -127,8 +127,9 @@ class Evaluator:
                 tree = ast.fix_missing_locations(transform(tree))
         if not tree.body:
             return None
-        body: ast.mod = ast.Interactive(body=tree.body) if show_values else tree
-        code = compile(body, filename, "single" if show_values else "exec", _FLAGS | self._future_flags, dont_inherit=True)
+        body: ast.Interactive | ast.Module = ast.Interactive(body=tree.body) if show_values else tree
+        flags: int = _FLAGS | self._future_flags
+        code: types.CodeType = compile(body, filename, "single" if show_values else "exec", flags, dont_inherit=True)
         for flag in _FUTURE_FLAGS:
             if code.co_flags & flag:
                 self._future_flags |= flag  # `from __future__ import ...` lasts, as in Python's REPL

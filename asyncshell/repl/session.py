@@ -21,6 +21,7 @@ from asyncshell.repl.evaluator import Evaluator, Outcome, exit_code_of
 from asyncshell.repl.tracebacks import format_error
 from asyncshell.repl.statements import is_command
 from asyncshell.repl.tasks import describe_task
+from asyncshell.text import plural
 
 Reader = Callable[[], Awaitable[str | None]]
 
@@ -210,8 +211,7 @@ class Session:
         alive = self.evaluator.tasks.alive()
         if not alive:
             return
-        count = f"{len(alive)} task{'s' if len(alive) != 1 else ''}"
-        self.console.note(f"Cancelling {count} still running:")
+        self.console.note(f"Cancelling {plural(len(alive), 'task')} still running:")
         for task in alive:
             self.console.note(f"  {describe_task(task)}")
             task.cancel()

@@ -25,7 +25,7 @@ CoroWrapper = Callable[[Coroutine[Any, Any, Any], Any, bool], Coroutine[Any, Any
 FINISHED_KEPT = 10
 
 
-class Task(asyncio.Task):  # type: ignore[type-arg]
+class Task(asyncio.Task[Any]):
     """A user task; keeps its readable name where Python 3.13.0 would rename it "None"."""
 
     serial = 0  # creation order, for listing; also the task's short id
@@ -58,7 +58,8 @@ class TaskWatch:
         self.made: list[Task] | None = None
 
     def install(self) -> None:
-        self._loop.set_task_factory(self._create_task)
+        # typeshed's factory type leaves out the name= and context= keywords the loop passes.
+        self._loop.set_task_factory(self._create_task)  # type: ignore[arg-type]
 
     def start_input(self, task: asyncio.Task[Any]) -> None:
         """Mark ``task`` as running user code; failures wait until it ends, when an await may have seen them."""
