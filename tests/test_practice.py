@@ -86,3 +86,33 @@ def test_asyncshell_serve_runs_alone_until_ctrl_c(asyncshell_home: Path) -> None
         assert "Traceback" not in proc.stderr.read()  # type: ignore[union-attr]
     finally:
         proc.kill()
+
+
+async def test_a_blocking_client_gets_its_answer_and_the_stall_is_reported() -> None:
+    """The server runs on a loop of its own, as a remote one would: stopping the learner's loop cannot starve it."""
+    from asyncshell.insight.watchdog import install_watchdog
+
+    session, out = server_session()
+    watchdog = install_watchdog(session, threshold=0.1)
+    try:
+        await run_inputs(
+            [
+                "%server start",
+                "import urllib.request",
+                "urllib.request.urlopen(BASE_URL + '/delay/0', timeout=5).read()[:1]",
+                "async def get():\n    return urllib.request.urlopen(BASE_URL + '/delay/0.4', timeout=5).status",
+                "await get()",
+            ],
+            session=session,
+        )
+    finally:
+        watchdog.stop()
+        server = session.features.get(PracticeServer)
+        assert server is not None
+        stats = server.stats()
+        await server.stop()
+    text = out.getvalue()
+    assert "b'{'\n" in text and "200\n" in text
+    assert "`return urllib.request.urlopen(BASE_URL + '/delay/0.4', timeout=5).status` in `get()`" in text
+    assert "blocked the event loop for about" in text
+    assert (stats.total_requests, stats.in_flight, dict(stats.statuses)) == (2, 0, {200: 2})

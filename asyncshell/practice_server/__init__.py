@@ -8,7 +8,7 @@ imports this package lazily, when a learner first asks for the server.
     content   deterministic tiles, weather, pages, items, file bodies
     handlers  one handler per endpoint and the endpoint table
     app       make_app and the wrapper round every route (delay, counting, JSON errors)
-    server    PracticeServer on the caller's loop; serve_forever alone
+    server    PracticeServer on a thread and loop of its own; serve_forever alone
 """
 
 from asyncshell.practice_server.app import make_app

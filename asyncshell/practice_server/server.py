@@ -1,12 +1,14 @@
-"""Starting and stopping the practice server: on the caller's loop (PracticeServer), or alone (serve_forever)."""
+"""Starting and stopping the practice server: on a thread of its own (PracticeServer), or alone (serve_forever)."""
 
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import errno
 import logging
 import signal
-from typing import Callable
+import threading
+from typing import Callable, TypeVar
 
 from aiohttp import web
 
@@ -21,20 +23,29 @@ SHUTDOWN_GRACE = 0.25
 # Our own logger rather than aiohttp.server, so that a learner's own aiohttp
 # server logs are untouched and a real bug in ours is named as ours.
 LOGGER = logging.getLogger("asyncshell.practice_server")
+# The most the shell waits on the server's thread to start, stop, or read its stats.
+THREAD_TIMEOUT = 5.0
+
+_T = TypeVar("_T")
 
 
 class PracticeServer:
-    """The practice server on the running event loop, listening on 127.0.0.1 only.
+    """The practice server, on an event loop and a thread of its own, listening on 127.0.0.1 only.
 
-    Stats live as long as this object: they survive stop() and start() and are
+    Like a remote server: a learner's blocking client (``urllib.request``,
+    ``requests``) still gets its answer while it stops the learner's loop, and
+    the server's work never shows in the learner's timeline or timings.  Stats
+    live as long as this object: they survive stop() and start() and are
     zeroed only by reset().
     """
 
     def __init__(self) -> None:
         self._recorder = StatsRecorder()
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._thread: threading.Thread | None = None
         self._runner: web.AppRunner | None = None
         self._url: str | None = None
-        self._lock = asyncio.Lock()  # start and stop must not interleave
+        self._lock: asyncio.Lock | None = None  # start and stop must not interleave; made on the caller's loop
 
     @property
     def url(self) -> str | None:
@@ -53,49 +64,107 @@ class PracticeServer:
         """
         if not 0 <= port <= 65535:
             raise UsageError(f"port must be between 0 and 65535, got {port}")
-        async with self._lock:
+        async with self._guard():
             if self._url is not None:
                 return self._url
-            runner = web.AppRunner(
-                make_app(self._recorder),
-                access_log=None,  # no line per request in the learner's shell
-                handler_cancellation=True,  # a client that hangs up frees its handler
-                shutdown_timeout=SHUTDOWN_GRACE,
-                logger=LOGGER,
-            )
-            await runner.setup()
-            url = None
+            loop = self._start_thread()
             try:
-                try:
-                    await web.TCPSite(runner, HOST, port).start()
-                except OSError as exc:
-                    raise UsageError(_bind_problem(port, exc)) from None
-                url = f"http://{HOST}:{runner.addresses[0][1]}"
-            finally:
-                if url is None:
-                    await runner.cleanup()
-            self._runner, self._url = runner, url
-            return url
+                opening = asyncio.run_coroutine_threadsafe(_open(self._recorder, port), loop)
+                self._runner, self._url = await asyncio.wait_for(asyncio.wrap_future(opening), THREAD_TIMEOUT)
+            except BaseException:
+                self._end_thread()
+                raise
+            return self._url
 
     async def stop(self) -> None:
-        """Stop listening and end open connections; does nothing when not running."""
-        async with self._lock:
-            runner = self._runner
-            if runner is None:
+        """Stop listening, end open connections and the server's thread; does nothing when not running."""
+        async with self._guard():
+            runner, loop = self._runner, self._loop
+            if runner is None or loop is None:
                 return
             try:
+                closing = asyncio.run_coroutine_threadsafe(runner.cleanup(), loop)
                 # Shielded so that a Ctrl-C during stop cannot leave the port bound.
-                await asyncio.shield(runner.cleanup())
+                await asyncio.wait_for(asyncio.shield(asyncio.wrap_future(closing)), THREAD_TIMEOUT)
             finally:
                 self._runner, self._url = None, None
+                self._end_thread()
 
     def stats(self) -> ServerStats:
-        """A snapshot of what the server has seen: ``s.requests_for('/tiles/')``, ``s.peak_in_flight``."""
-        return self._recorder.snapshot()
+        """A snapshot of what the server has seen: ``s.requests_for('/tiles/')``, ``s.peak_in_flight``.
+
+        Taken on the server's thread, between requests, so every counter agrees with the others.
+        """
+        return self._on_server_thread(self._recorder.snapshot)
 
     def reset(self) -> None:
         """Zero the stats, e.g. before a lesson's exercise runs."""
-        self._recorder.reset()
+        self._on_server_thread(self._recorder.reset)
+
+    def _guard(self) -> asyncio.Lock:
+        if self._lock is None:
+            self._lock = asyncio.Lock()
+        return self._lock
+
+    def _on_server_thread(self, read: Callable[[], _T]) -> _T:
+        loop, thread = self._loop, self._thread
+        if loop is None or thread is None or not thread.is_alive() or threading.current_thread() is thread:
+            return read()
+        answer: concurrent.futures.Future[_T] = concurrent.futures.Future()
+
+        def run() -> None:
+            try:
+                answer.set_result(read())
+            except BaseException as exc:  # noqa: BLE001 - handed to the caller
+                answer.set_exception(exc)
+
+        loop.call_soon_threadsafe(run)
+        return answer.result(THREAD_TIMEOUT)
+
+    def _start_thread(self) -> asyncio.AbstractEventLoop:
+        loop = asyncio.new_event_loop()
+        thread = threading.Thread(target=_serve_on, args=(loop,), name="asyncshell-practice-server", daemon=True)
+        thread.start()
+        self._loop, self._thread = loop, thread
+        return loop
+
+    def _end_thread(self) -> None:
+        loop, thread = self._loop, self._thread
+        self._loop = self._thread = None
+        if loop is not None and thread is not None:
+            loop.call_soon_threadsafe(loop.stop)
+            thread.join(THREAD_TIMEOUT)
+
+
+def _serve_on(loop: asyncio.AbstractEventLoop) -> None:
+    """The server thread: its loop runs until ``stop``, then closes."""
+    asyncio.set_event_loop(loop)
+    try:
+        loop.run_forever()
+        loop.run_until_complete(loop.shutdown_asyncgens())
+    finally:
+        loop.close()
+
+
+async def _open(recorder: StatsRecorder, port: int) -> tuple[web.AppRunner, str]:
+    """The app listening on 127.0.0.1:``port`` on the running loop: its runner and base URL."""
+    runner = web.AppRunner(
+        make_app(recorder),
+        access_log=None,  # no line per request in the learner's shell
+        handler_cancellation=True,  # a client that hangs up frees its handler
+        shutdown_timeout=SHUTDOWN_GRACE,
+        logger=LOGGER,
+    )
+    await runner.setup()
+    try:
+        await web.TCPSite(runner, HOST, port).start()
+    except OSError as exc:
+        await runner.cleanup()
+        raise UsageError(_bind_problem(port, exc)) from None
+    except BaseException:
+        await runner.cleanup()
+        raise
+    return runner, f"http://{HOST}:{runner.addresses[0][1]}"
 
 
 def _say(line: str) -> None:
