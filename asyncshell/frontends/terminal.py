@@ -21,6 +21,7 @@ from prompt_toolkit.filters import Condition
 from prompt_toolkit.history import FileHistory, History, InMemoryHistory
 from prompt_toolkit.input import Input
 from prompt_toolkit.key_binding import KeyBindings, KeyPressEvent
+from prompt_toolkit.keys import Keys
 from prompt_toolkit.lexers import DynamicLexer, Lexer
 from prompt_toolkit.output import ColorDepth, Output
 from prompt_toolkit.patch_stdout import StdoutProxy
@@ -31,6 +32,8 @@ from asyncshell.repl.statements import next_indent, should_submit
 
 PROMPT = ">>> "
 CONTINUATION = "... "
+#: Shown above the prompt while an exercise's starter code sits in it untouched.
+STARTER_HINT = "starter code below: type to replace it · arrow keys to edit it · Enter runs it · Ctrl-D leaves"
 
 
 class NamespaceCompleter(Completer):
@@ -69,8 +72,10 @@ def open_history(path: Path | None) -> History:
 def key_bindings(untouched_prefill: Callable[[], str] = lambda: "") -> KeyBindings:
     """Enter runs a complete input and continues an incomplete one; Alt-Enter always runs.
 
-    ``%`` typed over prefilled code that was not touched starts a command instead:
-    the screen suggests %hint or %skip while an exercise's starter sits in the buffer.
+    Prefilled code (an exercise's starter) starts with the cursor before it, like
+    a selected default: typing replaces it, so ``exit()``, ``%skip`` or an
+    ``async def`` of one's own never land at the end of the starter; the arrow
+    keys move into it to edit it.  Ctrl-D leaves while it is untouched.
     """
     bindings = KeyBindings()
 
@@ -78,13 +83,16 @@ def key_bindings(untouched_prefill: Callable[[], str] = lambda: "") -> KeyBindin
     def prefill_untouched() -> bool:
         from prompt_toolkit.application.current import get_app
 
-        prefill = untouched_prefill()
-        return bool(prefill) and get_app().current_buffer.text == prefill
+        return starter_untouched(untouched_prefill(), get_app().current_buffer.document)
 
-    @bindings.add("%", filter=prefill_untouched)
-    def _command_over_prefill(event: KeyPressEvent) -> None:
-        event.current_buffer.text = "%"
-        event.current_buffer.cursor_position = 1
+    @bindings.add(Keys.Any, filter=prefill_untouched)
+    def _type_over_prefill(event: KeyPressEvent) -> None:
+        event.current_buffer.text = ""
+        event.current_buffer.insert_text(event.data)
+
+    @bindings.add("c-d", filter=prefill_untouched)
+    def _leave_over_prefill(event: KeyPressEvent) -> None:
+        event.app.exit(exception=EOFError)
 
     @Condition
     def completion_selected() -> bool:
@@ -96,6 +104,8 @@ def key_bindings(untouched_prefill: Callable[[], str] = lambda: "") -> KeyBindin
     @bindings.add("enter", filter=~completion_selected)
     def _enter(event: KeyPressEvent) -> None:
         buffer = event.current_buffer
+        if prefill_untouched():  # Enter on an untouched starter goes on from its end, as if typed
+            buffer.cursor_position = len(buffer.text)
         document = buffer.document
         if document.is_cursor_at_the_end and should_submit(buffer.text):
             last_line = document.lines[-1]
@@ -118,6 +128,11 @@ def key_bindings(untouched_prefill: Callable[[], str] = lambda: "") -> KeyBindin
             buffer.start_completion(insert_common_part=True)
 
     return bindings
+
+
+def starter_untouched(prefill: str, document: Document) -> bool:
+    """The buffer holds the prefilled starter as it came, with the cursor still before it."""
+    return bool(prefill) and document.text == prefill and document.cursor_position == 0
 
 
 async def choose(question: str, options: list[str]) -> int | None:
@@ -179,7 +194,7 @@ class PromptReader:
         self._prefill = prefill or (lambda: "")
         self._prefilled = ""  # what this prompt started with, while the user has not changed it
         self.prompt: PromptSession[str] = PromptSession(
-            message=lambda: self._message(),
+            message=self._prompt_message,
             multiline=True,
             prompt_continuation=lambda width, line_number, is_soft_wrap: CONTINUATION,
             key_bindings=key_bindings(lambda: self._prefilled),
@@ -194,8 +209,16 @@ class PromptReader:
             output=output,
         )
 
+    def _prompt_message(self) -> Any:
+        """The prompt, with a line above it saying what the keys do while a starter sits untouched below."""
+        prompt = self._message()
+        if not starter_untouched(self._prefilled, self.prompt.default_buffer.document):
+            return prompt
+        return [("fg:ansibrightblack" if self._color else "", STARTER_HINT + "\n"), ("", prompt)]
+
     async def __call__(self) -> str | None:
-        default = self._prefilled = self._prefill()
+        self._prefilled = self._prefill()
+        default = Document(self._prefilled, cursor_position=0)
         if self._color and self._highlighting is None:
             self.prompt.default_buffer.on_text_changed += self._start_highlighting
         while True:
@@ -203,7 +226,7 @@ class PromptReader:
                 with self._output_above_prompt():
                     return await self.prompt.prompt_async(default=default, set_exception_handler=False, handle_sigint=False)
             except KeyboardInterrupt:
-                default = self._prefilled = ""  # Ctrl-C while typing: a fresh, empty line
+                default, self._prefilled = Document(""), ""  # Ctrl-C while typing: a fresh, empty line
             except EOFError:
                 return None
 

@@ -16,6 +16,8 @@ ENTER = "\r"
 ALT_ENTER = "\x1b\r"
 CTRL_C = "\x03"
 CTRL_D = "\x04"
+DOWN = "\x1b[B"
+END = "\x1b[F"
 
 
 @pytest.fixture
@@ -144,5 +146,25 @@ async def test_percent_over_untouched_prefilled_code_starts_a_command(tmp_path: 
         assert await asyncio.wait_for(first, 5) == "%skip"
         second = asyncio.ensure_future(reader())
         await asyncio.sleep(0.05)
-        pipe.send_text(" # edited %" + ALT_ENTER)  # once the code is edited, % is just a character
+        pipe.send_text(DOWN + END + " # edited %" + ALT_ENTER)  # moved into the code, % is just a character
         assert await asyncio.wait_for(second, 5) == starter + " # edited %"
+
+
+@pytest.mark.parametrize(
+    ("keys", "read"),
+    [
+        ("exit()" + ENTER, "exit()"),  # replaces the starter: not "return x * xexit()"
+        ("async def mine():" + ENTER + "return 1" + ALT_ENTER, "async def mine():\n    return 1"),
+        (CTRL_D, None),  # leaves, though the buffer is not empty
+        (ENTER + ENTER, "def slow_square(x):\n    return x * x\n"),  # runs the starter as it is, ending its block
+    ],
+)
+async def test_a_prefilled_starter_is_replaced_by_typing_and_ctrl_d_leaves(tmp_path: Path, keys: str, read: str | None) -> None:
+    starter = "def slow_square(x):\n    return x * x"
+    with create_pipe_input() as pipe:
+        reader = PromptReader({}, color=False, history_path=tmp_path / "h", prefill=lambda: starter, input=pipe, output=DummyOutput())
+        pending = asyncio.ensure_future(reader())
+        await asyncio.sleep(0.05)
+        assert "type to replace it" in str(reader._prompt_message())  # the screen says so while it is untouched
+        pipe.send_text(keys)
+        assert await asyncio.wait_for(pending, 5) == read
