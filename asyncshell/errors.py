@@ -13,6 +13,7 @@ else that escapes our own code is a bug, and ``cli`` says so.
 from __future__ import annotations
 
 import traceback
+from pathlib import Path
 
 
 class AsyncshellError(Exception):
@@ -24,7 +25,20 @@ class UsageError(AsyncshellError):
 
 
 class LessonError(AsyncshellError):
-    """A lesson file that cannot be loaded."""
+    """A lesson file that cannot be loaded: where (``path``, ``line``, ``field``) and ``why``, as fields.
+
+    ``line`` is None when the problem is the file as a whole (unreadable, too
+    big); ``field`` is "" when it is no one field.  ``str()`` is the one line
+    users read: ``path:line: field: why``.
+    """
+
+    def __init__(self, path: Path, line: int | None, field: str, why: str) -> None:
+        super().__init__(path, line, field, why)
+        self.path, self.line, self.field, self.why = path, line, field, why
+
+    def __str__(self) -> str:
+        where = f"{self.path}:{self.line}" if self.line else str(self.path)
+        return f"{where}: {self.field}: {self.why}" if self.field else f"{where}: {self.why}"
 
 
 class StoreError(AsyncshellError):

@@ -1,16 +1,21 @@
 """The lesson model: frozen data that the loader builds and everything else only reads.
 
 Nothing here does I/O or knows YAML.  Collections are tuples, so a loaded lesson
-cannot change under the shell, the checks or the progress store.  The format
-itself is described for authors in ``docs/lesson-format.md``.
+cannot change under the shell, the checks or the progress store.
+
+The dataclasses are also the file's schema, as a rustlings info file is: each
+field that a lesson file writes is a key of it (``file_keys``), required when
+the field has no default, and the field's metadata says when the key is
+spelt otherwise or the field is not written at all.  The format itself is
+described for authors in ``docs/lesson-format.md``.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import MISSING, dataclass, field, fields
 from pathlib import Path
-from typing import ClassVar, Union
+from typing import Any, ClassVar, Union
 
 from asyncshell.errors import LessonError
 
@@ -22,6 +27,43 @@ KNOWN_NEEDS = ("practice_server",)
 DEFAULT_TIMEOUT = 10.0
 #: Lesson ids, exercise ids and explicit step ids all look like this.
 ID_PATTERN = re.compile(r"[a-z0-9][a-z0-9-]*")
+
+
+#: Field metadata for what the loader works out rather than reads (a step's key, where it is).
+NOT_IN_FILE: dict[str, Any] = {"file_key": None}
+
+
+def file_key(name: str, *, optional: bool = False) -> dict[str, Any]:
+    """Field metadata: the file writes this field under ``name``; ``optional`` even without a default."""
+    return {"file_key": name, "optional": optional}
+
+
+@dataclass(frozen=True, slots=True)
+class FileKey:
+    """One key a lesson file may write: whether it must, and the model's value when it does not."""
+
+    name: str
+    required: bool
+    default: object = None
+
+
+def file_keys(cls: type, *first: str) -> dict[str, FileKey]:
+    """The keys a file may write for ``cls``, in field order after ``first`` (keys the loader reads itself).
+
+    A key two fields share (a step's ``id``) is required when either requires it.
+    """
+    keys = {name: FileKey(name, required=True) for name in first}
+    for spec in fields(cls):
+        name = spec.metadata.get("file_key", spec.name)
+        if name is None:
+            continue
+        has_default = spec.default is not MISSING or spec.default_factory is not MISSING
+        required = not has_default and not spec.metadata.get("optional", False)
+        default = spec.default if spec.default is not MISSING else None
+        if name in keys:
+            required = required or keys[name].required
+        keys[name] = FileKey(name, required, default)
+    return keys
 
 
 def normalize_answer(text: str) -> str:
@@ -59,8 +101,9 @@ class BaseStep:
     """What every step has: ``key`` names it for progress, ``location`` is where it starts in its file."""
 
     type: ClassVar[str]
-    key: str
-    location: Location
+    #: Written as the step's ``id``; without one the loader numbers the step (``quiz-2``).
+    key: str = field(metadata=file_key("id", optional=True))
+    location: Location = field(metadata=NOT_IN_FILE)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -76,8 +119,8 @@ class ExampleStep(BaseStep):
     """Code to read, which the learner may run into their own namespace."""
 
     type: ClassVar[str] = "example"
-    code: Code
     body: str = ""
+    code: Code
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -91,9 +134,10 @@ class QuizStep(BaseStep):
 
     type: ClassVar[str] = "quiz"
     question: str
-    choices: tuple[str, ...]
-    answers: tuple[int, ...]
-    accepted: tuple[str, ...]
+    choices: tuple[str, ...] = ()
+    #: The file's ``answer`` holds the choice numbers, or (without choices) the first of ``accepted``.
+    answers: tuple[int, ...] = field(metadata=file_key("answer"))
+    accepted: tuple[str, ...] = field(default=(), metadata=file_key("accept"))
     explanation: str
 
     @property
@@ -128,11 +172,11 @@ class ExerciseStep(BaseStep):
     type: ClassVar[str] = "exercise"
     id: str
     body: str
+    setup: Code | None = None
+    starter: str = ""
     hints: tuple[str, ...]
     check: Code
     solution: Code
-    setup: Code | None = None
-    starter: str = ""
     timeout: float = DEFAULT_TIMEOUT
 
 
@@ -148,10 +192,10 @@ class Lesson:
     title: str
     summary: str
     order: int
-    steps: tuple[Step, ...]
-    path: Path
     requires: tuple[str, ...] = ()
     needs: tuple[str, ...] = ()
+    steps: tuple[Step, ...]
+    path: Path = field(metadata=NOT_IN_FILE)
 
     @property
     def exercises(self) -> tuple[ExerciseStep, ...]:

@@ -28,10 +28,9 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any, TextIO
 
-from asyncshell.course.catalog import load_catalog
 from asyncshell.paths import lesson_dirs
 from asyncshell.course.checks import CheckResult, run_check
-from asyncshell.course.loader import lesson_files, load_lessons
+from asyncshell.course.catalog import lesson_files, load_catalog, load_lessons
 from asyncshell.course.model import ExerciseStep, Lesson, LoadResult, QuizStep
 from asyncshell.repl.evaluator import Evaluator, Outcome
 

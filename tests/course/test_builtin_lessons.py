@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from asyncshell.paths import LESSONS_ENV
-from asyncshell.course.loader import load_lessons
+from asyncshell.course.catalog import load_lessons
 from asyncshell.course.model import STEP_TYPES, ExerciseStep, QuizStep
 from asyncshell.cli import main
 from asyncshell.paths import builtin_lessons_dir

@@ -11,7 +11,7 @@ import pytest
 from asyncshell.repl.commands import CommandRegistry
 from asyncshell.repl.console import Console
 from asyncshell.features import register
-from asyncshell.course.loader import load_lessons
+from asyncshell.course.catalog import load_lessons
 from asyncshell.course.tutor import Tutor, tutor_for
 from asyncshell.repl.evaluator import Evaluator
 from asyncshell.repl.hooks import Terminal

@@ -12,10 +12,9 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from asyncshell.course.loader import MAX_FILE_BYTES, load_lesson, load_lessons
+from asyncshell.course.loader import MAX_FILE_BYTES, load_lesson
 from asyncshell.course.model import Code, ExerciseStep, Lesson
 from asyncshell.errors import LessonError
-from asyncshell.paths import builtin_lessons_dir
 
 # Six lines, so the first step starts on line 7.
 HEAD = "format: 1\nid: intro\ntitle: T\nsummary: S\norder: 1\nsteps:\n"
@@ -225,99 +224,6 @@ def test_typed_answers_keep_numbers_as_written(write_lesson):
     lesson = load_lesson(write_lesson(HEAD + "  - type: quiz\n    question: q\n    answer: 0.10\n"
                                       "    accept: [10%]\n    explanation: e\n"))
     assert lesson.steps[0].accepted == ("0.10", "10%")
-
-
-# -- many files -------------------------------------------------------------------------------
-
-
-def test_lessons_sorted_by_order_then_id(write_lesson, full_lesson, lesson_dir):
-    write_lesson(full_lesson(id="zeta", order=1), "a.yaml")
-    write_lesson(full_lesson(id="alpha", order=2), "b.yml")
-    write_lesson(full_lesson(id="beta", order=1), "c.yaml")
-    result = load_lessons([lesson_dir])
-    assert result.errors == ()
-    assert [lesson.id for lesson in result.lessons] == ["beta", "zeta", "alpha"]
-    assert result.get("alpha").path == lesson_dir / "b.yml"
-    assert result.get("missing") is None
-
-
-def test_one_bad_file_does_not_hide_the_good_ones(write_lesson, full_lesson, lesson_dir):
-    write_lesson(full_lesson(id="first"), "first.yaml")
-    write_lesson("format: 1\nid: [broken\n", "broken.yaml")
-    write_lesson(full_lesson(id="second", order=2), "second.yaml")
-    result = load_lessons([lesson_dir])
-    assert [lesson.id for lesson in result.lessons] == ["first", "second"]
-    assert [str(error) for error in result.errors] == [
-        f"{lesson_dir / 'broken.yaml'}:3: not valid YAML: expected ',' or ']', but got '<stream end>'"
-    ]
-
-
-def test_folders_skip_other_files_and_missing_folders(write_lesson, full_lesson, lesson_dir):
-    write_lesson(full_lesson(id="real"), "real.yaml")
-    write_lesson("not a lesson", "notes.txt")
-    write_lesson("format: 1\n", ".#real.yaml")  # an editor lock file
-    write_lesson(full_lesson(id="nested"), "sub/nested.yaml")
-    result = load_lessons([lesson_dir, lesson_dir / "nowhere", lesson_dir])
-    assert [lesson.id for lesson in result.lessons] == ["real"]
-    assert result.errors == ()
-
-
-def test_requires_resolve_across_folders(write_lesson, full_lesson, lesson_dir):
-    write_lesson(full_lesson(id="basics"), "builtin/basics.yaml")
-    write_lesson(full_lesson(id="tasks", order=2, requires=("basics",)), "mine/tasks.yaml")
-    result = load_lessons([lesson_dir / "builtin", lesson_dir / "mine"])
-    assert result.errors == ()
-    assert result.get("tasks").requires == ("basics",)
-
-
-def test_lesson_id_used_twice_keeps_the_first(write_lesson, full_lesson, lesson_dir):
-    write_lesson(full_lesson(id="intro"), "a.yaml")
-    write_lesson(full_lesson(id="intro", order=5), "b.yaml")
-    result = load_lessons([lesson_dir])
-    assert [lesson.path.name for lesson in result.lessons] == ["a.yaml"]
-    assert [str(error) for error in result.errors] == [
-        f"{lesson_dir / 'b.yaml'}:2: id: lesson id 'intro' is already used by {lesson_dir / 'a.yaml'}"
-    ]
-
-
-def test_unknown_requirement_suggests_a_loaded_lesson(write_lesson, full_lesson, lesson_dir):
-    write_lesson(full_lesson(id="basics"), "basics.yaml")
-    write_lesson(full_lesson(id="tasks", requires=("basic",)), "tasks.yaml")
-    result = load_lessons([lesson_dir])
-    assert [lesson.id for lesson in result.lessons] == ["basics"]
-    assert [str(error) for error in result.errors] == [
-        f"{lesson_dir / 'tasks.yaml'}:6: requires[0]: no loaded lesson has id 'basic'; did you mean 'basics'?"
-    ]
-
-
-def test_requires_cycle_and_what_depends_on_it_fail(write_lesson, full_lesson, lesson_dir):
-    write_lesson(full_lesson(id="a", requires=("b",)), "a.yaml")
-    write_lesson(full_lesson(id="b", requires=("ok", "a")), "b.yaml")
-    write_lesson(full_lesson(id="c", requires=("b",)), "c.yaml")
-    write_lesson(full_lesson(id="ok"), "ok.yaml")
-    result = load_lessons([lesson_dir])
-    assert [lesson.id for lesson in result.lessons] == ["ok"]
-    assert [str(error) for error in result.errors] == [
-        f"{lesson_dir / 'a.yaml'}:6: requires[0]: lessons require each other in a cycle: a -> b -> a",
-        f"{lesson_dir / 'b.yaml'}:6: requires[1]: lessons require each other in a cycle: b -> a -> b",
-        f"{lesson_dir / 'c.yaml'}:6: requires[0]: the lesson it requires, 'b', did not load",
-    ]
-
-
-def test_lesson_requiring_a_broken_file_fails_too(write_lesson, full_lesson, lesson_dir):
-    write_lesson(full_lesson(id="basics").replace("title: First steps", "title:"), "basics.yaml")
-    write_lesson(full_lesson(id="tasks", requires=("basics",)), "tasks.yaml")
-    result = load_lessons([lesson_dir])
-    assert result.lessons == ()
-    assert [str(error) for error in result.errors] == [
-        f"{lesson_dir / 'basics.yaml'}:3: title: expected a string, got an empty value",
-        f"{lesson_dir / 'tasks.yaml'}:6: requires[0]: no loaded lesson has id 'basics'",
-    ]
-
-
-def test_shipped_lessons_all_load():
-    result = load_lessons([builtin_lessons_dir()])
-    assert result.errors == ()
 
 
 # -- nothing but LessonError, whatever the file holds -----------------------------------------
