@@ -261,6 +261,7 @@ def _make_reader(terminal: bool, stay: bool, session: Any) -> Any:
             history_path=data_home() / "history",
             message=lambda: session.hooks.prompt_prefix + PROMPT,
             prefill=session.take_prefill,
+            complete_command=lambda line: session.commands.complete(session, line),
         )
     from asyncshell.frontends.piped import PipedReader
 

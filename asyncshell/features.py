@@ -21,6 +21,9 @@ class LazyCommand(NamedTuple):
     usage: str
     target: str
     group: str
+    #: Tab after ``%name ``: fixed words, and/or a ``"module:function"`` giving more ``(session, arg)``.
+    words: tuple[str, ...] = ()
+    complete: str = ""
 
 
 class Subcommand(NamedTuple):
@@ -37,7 +40,8 @@ _INSIGHT = "asyncshell.insight.commands"
 #: In the order %help should make sense of them: lessons first, then the server, then insight.
 COMMANDS: tuple[LazyCommand, ...] = (
     LazyCommand("lessons", "list the lessons and how far you got", "%lessons", f"{_COURSE}:lessons", "course"),
-    LazyCommand("learn", "start a lesson, or carry on where you left it", "%learn [ID]", f"{_COURSE}:learn", "course"),
+    LazyCommand("learn", "start a lesson, or carry on where you left it", "%learn [ID]", f"{_COURSE}:learn", "course",
+                complete=f"{_COURSE}:lesson_ids"),
     LazyCommand("next", "go on to the next step (Enter on an empty line does too)", "%next", f"{_COURSE}:next_step", "course"),
     LazyCommand("back", "go back a step in the lesson", "%back", f"{_COURSE}:back", "course"),
     LazyCommand("run", "run the example on screen in your namespace", "%run", f"{_COURSE}:run_example", "course"),
@@ -50,14 +54,15 @@ COMMANDS: tuple[LazyCommand, ...] = (
     LazyCommand("reset", "put your namespace back as the exercise began", "%reset [yes]", f"{_COURSE}:reset", "course"),
     LazyCommand("progress", "show your progress in every lesson", "%progress", f"{_COURSE}:progress", "course"),
     LazyCommand("server", "the practice web server: URL, state, request stats", "%server [start [PORT]|stop|reset]",
-                "asyncshell.practice:server_command", "server"),
+                "asyncshell.practice:server_command", "server", words=("start", "stop", "reset")),
     LazyCommand("tasks", "list your tasks: state, where each waits, results of those just finished", "%tasks [-v]",
-                f"{_INSIGHT}:tasks", "insight"),
-    LazyCommand("cancel", "cancel one of your tasks, or all of them", "%cancel ID|NAME|all", f"{_INSIGHT}:cancel", "insight"),
+                f"{_INSIGHT}:tasks", "insight", words=("-v",)),
+    LazyCommand("cancel", "cancel one of your tasks, or all of them", "%cancel ID|NAME|all", f"{_INSIGHT}:cancel", "insight",
+                words=("all",), complete=f"{_INSIGHT}:task_names"),
     LazyCommand("timeline", "chart what ran when in an input; 'on' charts every input", "%timeline [on|off|--svg FILE]",
-                f"{_INSIGHT}:timeline", "insight"),
+                f"{_INSIGHT}:timeline", "insight", words=("on", "off", "--svg")),
     LazyCommand("blocking", "report code that blocks the event loop longer than SECONDS (default 0.2), or turn that off",
-                "%blocking [SECONDS|on|off]", f"{_INSIGHT}:blocking", "insight"),
+                "%blocking [SECONDS|on|off]", f"{_INSIGHT}:blocking", "insight", words=("on", "off")),
 )
 
 SUBCOMMANDS: tuple[Subcommand, ...] = (
@@ -74,4 +79,5 @@ def register(registry: CommandRegistry, *groups: str) -> None:
     """Register the table's %commands, or only those of ``groups``, to be imported on first use."""
     for command in COMMANDS:
         if not groups or command.group in groups:
-            registry.lazy(command.name, command.summary, command.usage, command.target)
+            registry.lazy(command.name, command.summary, command.usage, command.target,
+                          words=command.words, complete=command.complete)

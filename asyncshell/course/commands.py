@@ -81,3 +81,8 @@ def progress(session: Session, arg: str) -> None:
 def edit(session: Session, arg: str) -> Awaitable[None]:
     _no_argument("edit", arg)
     return tutor_for(session).edit()
+
+
+def lesson_ids(session: Session, arg: str) -> list[str]:
+    """Tab after %learn: the ids of the lessons in use."""
+    return [lesson.id for lesson in tutor_for(session).course.lessons]

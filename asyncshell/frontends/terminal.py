@@ -36,14 +36,23 @@ CONTINUATION = "... "
 STARTER_HINT = "starter code below: type to replace it · arrow keys to edit it · Enter runs it · Ctrl-D leaves"
 
 
-class NamespaceCompleter(Completer):
-    """Completes names and attributes from the live namespace (the logic lives in ``completion``)."""
+#: Completes a ``%command`` line: (the word being typed, its candidates).
+CommandCompleter = Callable[[str], tuple[str, list[str]]]
 
-    def __init__(self, namespace: dict[str, Any]) -> None:
+
+class NamespaceCompleter(Completer):
+    """Completes names and attributes from the live namespace (the logic lives in ``completion``), and %commands."""
+
+    def __init__(self, namespace: dict[str, Any], commands: CommandCompleter | None = None) -> None:
         self._namespace = namespace
+        self._commands = commands
 
     def get_completions(self, document: Document, complete_event: CompleteEvent) -> Iterable[Completion]:
-        word, candidates = complete(document.text_before_cursor, self._namespace)
+        before = document.text_before_cursor
+        if self._commands is not None and before.lstrip().startswith("%") and "\n" not in before:
+            word, candidates = self._commands(before)
+        else:
+            word, candidates = complete(before, self._namespace)
         for candidate in candidates:
             yield Completion(candidate, start_position=-len(word))
 
@@ -182,6 +191,7 @@ class PromptReader:
         history_path: Path | None = None,
         message: Callable[[], str] | None = None,
         prefill: Callable[[], str] | None = None,
+        complete_command: CommandCompleter | None = None,
         input: Input | None = None,
         output: Output | None = None,
     ) -> None:
@@ -199,7 +209,7 @@ class PromptReader:
             prompt_continuation=lambda width, line_number, is_soft_wrap: CONTINUATION,
             key_bindings=key_bindings(lambda: self._prefilled),
             lexer=DynamicLexer(lambda: self._lexer),
-            completer=NamespaceCompleter(namespace),
+            completer=NamespaceCompleter(namespace, complete_command),
             complete_while_typing=False,
             history=open_history(history_path),
             enable_open_in_editor=True,

@@ -44,6 +44,11 @@ def cancel(session: Session, arg: str) -> None:
     session.console.note(f"Cancelling {names}: each gets CancelledError where it waits.")
 
 
+def task_names(session: Session, arg: str) -> list[str]:
+    """Tab after %cancel: the names of the learner's running tasks."""
+    return [task.get_name() for task in session.evaluator.tasks.alive()]
+
+
 def timeline(session: Session, arg: str) -> None:
     recorder = timeline_for(session)
     word, _, rest = arg.partition(" ")

@@ -10,7 +10,8 @@ import dataclasses
 import difflib
 import importlib
 import inspect
-from typing import TYPE_CHECKING, Awaitable, Callable, Union
+from collections.abc import Iterable, Iterator, Sequence
+from typing import TYPE_CHECKING, Any, Awaitable, Callable, Union
 
 from asyncshell.errors import UsageError
 
@@ -18,6 +19,8 @@ if TYPE_CHECKING:
     from asyncshell.repl.session import Session
 
 Handler = Callable[["Session", str], Union[Awaitable[None], None]]
+#: What Tab offers after ``%name ``: the candidates for the argument being typed.
+ArgumentCompleter = Callable[["Session", str], Iterable[str]]
 
 
 @dataclasses.dataclass(frozen=True)
@@ -26,6 +29,7 @@ class Command:
     summary: str
     usage: str
     handler: Handler
+    complete: ArgumentCompleter | None = None
 
 
 class CommandRegistry:
@@ -41,22 +45,26 @@ class CommandRegistry:
 
         return register
 
-    def lazy(self, name: str, summary: str, usage: str, target: str) -> None:
+    def lazy(self, name: str, summary: str, usage: str, target: str, *,
+             words: Sequence[str] = (), complete: str = "") -> None:
         """Register ``%name`` whose handler is ``"module:function"``, imported on first use.
 
         Keeps start-up fast: features such as lessons or the practice server load
-        only when the user first asks for them.
+        only when the user first asks for them.  Tab offers ``words`` for the
+        argument, or what the ``complete`` target (``"module:function"``) returns.
         """
 
         def load_and_call(session: "Session", arg: str) -> Union[Awaitable[None], None]:
-            module, _, function = target.partition(":")
-            handler: Handler = getattr(importlib.import_module(module), function)
-            self._commands[name] = Command(name, summary, usage, handler)
+            handler: Handler = _load(target)
+            self._commands[name] = dataclasses.replace(self._commands[name], handler=handler)
             return handler(session, arg)
 
-        self._commands[name] = Command(name, summary, usage, load_and_call)
+        def candidates(session: "Session", arg: str) -> Iterable[str]:
+            return [*words, *(_load(complete)(session, arg) if complete else ())]
 
-    def __iter__(self):  # type: ignore[no-untyped-def]
+        self._commands[name] = Command(name, summary, usage, load_and_call, candidates if words or complete else None)
+
+    def __iter__(self) -> Iterator[Command]:
         return iter(sorted(self._commands.values(), key=lambda command: command.name))
 
     def get(self, name: str) -> Command:
@@ -67,12 +75,35 @@ class CommandRegistry:
             hint = f" Did you mean %{close[0]}?" if close else " Type %help for the list."
             raise UsageError(f"Unknown command %{name}.{hint}") from None
 
+    def complete(self, session: "Session", line: str) -> tuple[str, list[str]]:
+        """Tab after ``%``: the word being typed and what it could be (command names, or the command's arguments).
+
+        Never raises: completion must not cost the user their line.
+        """
+        name, space, arg = line.lstrip()[1:].partition(" ")
+        if not space:
+            return f"%{name}", sorted(f"%{n}" for n in self._commands if n.startswith(name))
+        command = self._commands.get(name)
+        word = arg.rpartition(" ")[2]
+        if command is None or command.complete is None:
+            return word, []
+        try:
+            found = {str(c) for c in command.complete(session, arg)}
+        except Exception:  # noqa: BLE001 - a completer's bug must not break typing
+            return word, []
+        return word, sorted(c for c in found if c.startswith(word) and c != word)
+
     async def dispatch(self, session: "Session", line: str) -> None:
         """Run ``%name args``; a UsageError is shown as one line, never a traceback."""
         name, _, rest = line.strip()[1:].partition(" ")
         result = self.get(name.strip()).handler(session, rest.strip())
         if inspect.isawaitable(result):
             await result
+
+
+def _load(target: str) -> Any:
+    module, _, function = target.partition(":")
+    return getattr(importlib.import_module(module), function)
 
 
 registry = CommandRegistry()

@@ -3,14 +3,22 @@
 from __future__ import annotations
 
 import asyncio
+import io
 from pathlib import Path
 from typing import AsyncIterator
 
 import pytest
+from prompt_toolkit.completion import CompleteEvent
+from prompt_toolkit.document import Document
 from prompt_toolkit.input import create_pipe_input
 from prompt_toolkit.output import DummyOutput
 
-from asyncshell.frontends.terminal import PromptReader
+from asyncshell.features import register
+from asyncshell.frontends.terminal import NamespaceCompleter, PromptReader
+from asyncshell.repl.commands import CommandRegistry
+from asyncshell.repl.console import Console
+from asyncshell.repl.evaluator import Evaluator
+from asyncshell.repl.session import Session
 
 ENTER = "\r"
 ALT_ENTER = "\x1b\r"
@@ -168,3 +176,28 @@ async def test_a_prefilled_starter_is_replaced_by_typing_and_ctrl_d_leaves(tmp_p
         assert "type to replace it" in str(reader._prompt_message())  # the screen says so while it is untouched
         pipe.send_text(keys)
         assert await asyncio.wait_for(pending, 5) == read
+
+
+async def test_tab_completes_commands_and_their_arguments() -> None:
+    commands = CommandRegistry()
+    register(commands)
+    console = Console(io.StringIO())
+    session = Session(Evaluator(write=console.write), console, commands=commands, interactive=False)
+    await session.handle("async def bee():\n    await asyncio.sleep(10)")
+    await session.handle("t = asyncio.create_task(bee(), name='busy-bee')")
+    completer = NamespaceCompleter(session.evaluator.namespace, lambda line: commands.complete(session, line))
+
+    def offered(text: str) -> list[str]:
+        return [c.text for c in completer.get_completions(Document(text), CompleteEvent(completion_requested=True))]
+
+    try:
+        assert offered("%t") == ["%tasks", "%timeline"]
+        assert offered("%ti") == ["%timeline"]
+        assert offered("%cancel ") == ["all", "busy-bee"]
+        assert offered("%cancel bu") == ["busy-bee"]
+        assert "first-steps" in offered("%learn ")
+        assert offered("%timeline o") == ["off", "on"]
+        assert offered("%nosuch ") == []
+        assert offered("asyncio.sle") == ["sleep"]  # Python still completes as before
+    finally:
+        session.evaluator.namespace["t"].cancel()
