@@ -158,3 +158,20 @@ def test_typed_code_is_highlighted_once_typing_starts(term: pexpect.spawn) -> No
     term.expect(r"\x1b\[[0-9;]*m(\x1b\[[0-9;]*m)*async", timeout=10)
     term.sendintr()
     synced(term)
+
+
+def test_a_long_line_wrapped_by_the_terminal_shows_a_wrap_marker_not_dots(term: pexpect.spawn) -> None:
+    long = "x = " + " + ".join(["1"] * 60)  # wider than the 120 columns
+    term.send(long)
+    term.expect("↪")
+    assert "..." not in term.before
+    term.send("\r")
+    answer_of(term, "x", "60")
+
+
+def test_a_pasted_tab_shows_as_space_not_caret_i(term: pexpect.spawn) -> None:
+    term.send("\x1b[200~if True:\n\ty = 7\n\x1b[201~")
+    term.expect(r"y = 7")
+    assert "^I" not in term.before + term.after
+    term.send("\r")
+    answer_of(term, "y", "7")

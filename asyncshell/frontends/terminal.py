@@ -22,6 +22,7 @@ from prompt_toolkit.history import FileHistory, History, InMemoryHistory
 from prompt_toolkit.input import Input
 from prompt_toolkit.key_binding import KeyBindings, KeyPressEvent
 from prompt_toolkit.keys import Keys
+from prompt_toolkit.layout.processors import TabsProcessor
 from prompt_toolkit.lexers import DynamicLexer, Lexer
 from prompt_toolkit.output import ColorDepth, Output
 from prompt_toolkit.patch_stdout import StdoutProxy
@@ -32,6 +33,7 @@ from asyncshell.repl.statements import next_indent, should_submit
 
 PROMPT = ">>> "
 CONTINUATION = "... "
+WRAPPED = "  ↪ "
 #: Shown above the prompt while an exercise's starter code sits in it untouched.
 STARTER_HINT = "starter code below: type to replace it · arrow keys to edit it · Enter runs it · Ctrl-D leaves"
 
@@ -206,7 +208,9 @@ class PromptReader:
         self.prompt: PromptSession[str] = PromptSession(
             message=self._prompt_message,
             multiline=True,
-            prompt_continuation=lambda width, line_number, is_soft_wrap: CONTINUATION,
+            # A long line wrapped by the terminal is still one line: it gets a marker, not "... ".
+            prompt_continuation=lambda width, line_number, is_soft_wrap: WRAPPED if is_soft_wrap else CONTINUATION,
+            input_processors=[TabsProcessor(char1=" ", char2=" ")],  # a pasted TAB shows as space, not ^I
             key_bindings=key_bindings(lambda: self._prefilled),
             lexer=DynamicLexer(lambda: self._lexer),
             completer=NamespaceCompleter(namespace, complete_command),

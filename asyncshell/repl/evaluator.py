@@ -154,6 +154,7 @@ class Evaluator:
         ``timeout``; they are interrupted by Ctrl-C like any input.
         """
         filename = filename or self.next_filename()
+        self.notes = []  # a note belongs to its input, even one that turns out to be a comment or a SyntaxError
         if filename.startswith("<") and isinstance(source, str):
             remember_source(filename, source)
         try:
@@ -163,7 +164,6 @@ class Evaluator:
         if code is None:
             return Outcome("ok")
         self._interrupted = False
-        self.notes = []
         target = self.namespace if namespace is None else namespace
         task = self._loop.create_task(self._execute(code, target), name=f"input-{self._count}")
         self._current = task

@@ -408,3 +408,9 @@ def assert_explained_runtime_error(out: str, err: str) -> None:
         "In async code write `await main()` instead; typed at the top of an input, asyncio.run(...) just works here.\n"
         "survived\n"
     )
+
+
+@pytest.mark.parametrize("following", ["# just a comment", "def broken(:"])
+async def test_a_note_belongs_to_its_input_not_to_the_next(following: str) -> None:
+    t = await with_rewrites([MAIN, "asyncio.run(main())", following])
+    assert t.stdout.count(RAN) == 1
