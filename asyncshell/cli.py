@@ -173,7 +173,7 @@ def run_shell(args: argparse.Namespace, start: str | None = None) -> int:
         sys.path.insert(0, os.path.dirname(os.path.abspath(first[1])) if first else "")
     console = Console(sys.stdout, sys.stderr, color=color, notes_to_err=not stay)
     if terminal and first is None:
-        console.write(banner())
+        console.write(console.wrap(banner()) + "\n")
     loop = asyncio.new_event_loop()
     evaluator = Evaluator(write=console.write, loop=loop)
     session = Session(evaluator, console, interactive=terminal)

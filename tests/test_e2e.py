@@ -175,3 +175,16 @@ def test_a_pasted_tab_shows_as_space_not_caret_i(term: pexpect.spawn) -> None:
     assert "^I" not in term.before + term.after
     term.send("\r")
     answer_of(term, "y", "7")
+
+
+def test_at_sixty_columns_the_banner_and_notes_break_between_words(asyncshell_home: Path) -> None:
+    child = pexpect.spawn(installed_asyncshell(), env=child_env(asyncshell_home, TERM="xterm", PROMPT_TOOLKIT_NO_CPR="1"),
+                          encoding="utf-8", dimensions=(40, 60), timeout=15)
+    try:
+        child.expect(PROMPT)
+        banner = [line.strip() for line in child.before.replace("\r", "").split("\n") if line.strip()]
+        assert " ".join(banner).startswith("asyncshell ") and "event loop keeps running between inputs." in " ".join(banner)
+        assert all(len(line) <= 60 for line in banner)
+        assert "between\ninputs" not in child.before and "betwe" + "\n" not in child.before
+    finally:
+        child.close(force=True)

@@ -52,15 +52,27 @@ class Console:
         self._emit(self.err, styled + "\n")
 
     def note(self, text: str) -> None:
-        """A short, dim message from the shell itself."""
-        self._emit(self.err if self.notes_to_err else self.out, self.style(text, "note") + "\n")
+        """A short, dim message from the shell itself; wrapped in a terminal."""
+        self._emit(self.err if self.notes_to_err else self.out, self.style(self.wrap(text), "note") + "\n")
 
     def explain(self, text: str) -> None:
-        """A friendly explanation; in a terminal, wrapped at word boundaries to its width."""
-        if _is_terminal(self.out):
-            width = max(40, terminal_width() - 1)
-            text = "\n".join(textwrap.fill(line, width, break_long_words=False, break_on_hyphens=False) for line in text.splitlines())
+        """A friendly explanation: a note, set apart only by what it says."""
         self.note(text)
+
+    def wrap(self, text: str) -> str:
+        """In a terminal, ``text`` wrapped at word boundaries to its width (a line's indent carries on); elsewhere as is.
+
+        A pipe keeps one line per line, for scripts and tests that read it.
+        """
+        if not _is_terminal(self.out):
+            return text
+        width = max(40, terminal_width() - 1)
+        lines = []
+        for line in text.splitlines():
+            indent = line[: len(line) - len(line.lstrip())]
+            lines.append(textwrap.fill(line, width, subsequent_indent=indent, break_long_words=False,
+                                       break_on_hyphens=False) if line.strip() else line)
+        return "\n".join(lines)
 
     @staticmethod
     def _emit(stream: TextIO, text: str) -> None:

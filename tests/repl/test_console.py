@@ -43,3 +43,13 @@ def test_writing_to_a_closed_stream_is_swallowed() -> None:
     out = io.StringIO()
     out.close()
     Console(out).write("nowhere\n")  # must not raise
+
+
+def test_notes_wrap_at_word_boundaries_in_a_terminal_keeping_their_indent(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("COLUMNS", "60")
+    out = FakeTerminal()
+    Console(out).note("Cancelling 2 tasks still running:\n  " + LONG.strip())
+    first, *rest = out.getvalue().splitlines()
+    assert first == "Cancelling 2 tasks still running:"
+    assert len(rest) > 1 and all(len(line) <= 59 and line.startswith("  ") for line in rest)
+    assert " ".join(line.strip() for line in rest) == LONG.strip()
