@@ -11,7 +11,7 @@ from __future__ import annotations
 import ast
 import math
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
@@ -35,6 +35,7 @@ from asyncshell.course.model import (
     normalize_answer,
 )
 from asyncshell.errors import LessonError
+from asyncshell.insight.mistakes import MISTAKES
 
 #: Larger lesson files are refused unread; real ones are a few kilobytes.
 MAX_FILE_BYTES = 1_000_000
@@ -70,6 +71,7 @@ def read_lesson(path: Path) -> tuple[Lesson, int, tuple[int, ...]]:
         i = requires.index(lesson_id)
         raise LessonError(path, requires_lines[i], f"requires[{i}]", "a lesson cannot require itself")
     needs, _ = top.list("needs", _need, unique=True)
+    teaches, _ = top.list("teaches", _mistake, unique=True)
     lesson = Lesson(
         id=lesson_id,
         title=top.get("title", f.text),
@@ -77,6 +79,7 @@ def read_lesson(path: Path) -> tuple[Lesson, int, tuple[int, ...]]:
         order=top.get("order", f.integer),
         requires=requires,
         needs=needs,
+        teaches=teaches,
         steps=_read_steps(path, top),
         path=path,
     )
@@ -218,11 +221,20 @@ def _id(path: Path, node: Node, field: str) -> str:
     return value
 
 
-def _need(path: Path, node: Node, field: str) -> str:
-    value = f.string(path, node, field)
-    if value not in KNOWN_NEEDS:
-        raise LessonError(path, f.line(node), field, f"unknown need '{value}'" + f.one_of(value, KNOWN_NEEDS))
-    return value
+def _word(what: str, words: Sequence[str]) -> Reader[str]:
+    """A reader of one of ``words``; another is "unknown {what} 'x'" with the closest one."""
+
+    def read(path: Path, node: Node, field: str) -> str:
+        value = f.string(path, node, field)
+        if value not in words:
+            raise LessonError(path, f.line(node), field, f"unknown {what} '{value}'" + f.one_of(value, words))
+        return value
+
+    return read
+
+
+_need = _word("need", KNOWN_NEEDS)
+_mistake = _word("kind of mistake", tuple(MISTAKES))
 
 
 def _code(path: Path, node: Node, field: str) -> Code:

@@ -194,6 +194,8 @@ class Lesson:
     order: int
     requires: tuple[str, ...] = ()
     needs: tuple[str, ...] = ()
+    #: Kinds of mistake (keys of ``insight.mistakes.MISTAKES``) the lesson explains; explanations link to it.
+    teaches: tuple[str, ...] = ()
     steps: tuple[Step, ...]
     path: Path = field(metadata=NOT_IN_FILE)
 

@@ -39,3 +39,9 @@ def test_the_sample_lesson_uses_every_kind_of_step():
     for exercise in sample.steps:
         if isinstance(exercise, ExerciseStep):
             assert exercise.starter and len(exercise.hints) >= 2
+
+
+def test_the_sample_lesson_is_where_explanations_of_a_forgotten_await_point():
+    sample = load_lessons([builtin_lessons_dir()]).get("first-steps")
+    assert sample is not None
+    assert {"never-awaited", "bare-coroutine"} <= set(sample.teaches)

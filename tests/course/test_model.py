@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -15,10 +16,13 @@ from asyncshell.course.model import (
     Code,
     ExampleStep,
     ExerciseStep,
+    Lesson,
     Location,
     QuizStep,
     TextStep,
+    file_keys,
 )
+from asyncshell.insight.mistakes import MISTAKES
 
 
 @pytest.fixture
@@ -85,6 +89,45 @@ def test_keys_survive_adding_a_step_of_another_type(write_lesson, full_lesson):
 def test_timeout_defaults_when_not_given(write_lesson, full_lesson):
     lesson = load_lesson(write_lesson(full_lesson().replace("    timeout: 5\n", "")))
     assert lesson.exercises[0].timeout == DEFAULT_TIMEOUT == 10.0
+
+
+def test_teaches_names_kinds_of_mistake(write_lesson, full_lesson):
+    text = full_lesson().replace("steps:\n", "teaches: [never-awaited, bare-coroutine]\nsteps:\n", 1)
+    assert load_lesson(write_lesson(text)).teaches == ("never-awaited", "bare-coroutine")
+    assert load_lesson(write_lesson(full_lesson(), "plain.yaml")).teaches == ()
+
+
+FORMAT_DOC = Path(__file__).parents[2] / "docs" / "lesson-format.md"
+
+
+def documented_keys(heading: str) -> set[str]:
+    """The backticked keys in the first column of the first table under ``heading`` in the format doc."""
+    return set(re.findall(r"^\|\s*`([a-z_-]+)`", _first_table(heading), re.MULTILINE))
+
+
+def _first_table(heading: str) -> str:
+    section = FORMAT_DOC.read_text(encoding="utf-8").split(f"\n{heading}\n", 1)[1]
+    table = section[section.index("\n|") + 1:]
+    return table.split("\n\n", 1)[0]
+
+
+@pytest.mark.parametrize(("heading", "cls"), [
+    ("## Lesson fields", Lesson), ("### text", TextStep), ("### example", ExampleStep),
+    ("### quiz", QuizStep), ("### exercise", ExerciseStep),
+])
+def test_the_format_doc_describes_the_keys_the_model_reads(heading, cls):
+    """The dataclasses are the schema; the doc's tables name the same keys (a step's type and id have their own paragraph)."""
+    keys = set(file_keys(cls, "format" if cls is Lesson else "type"))
+    assert documented_keys(heading) <= keys
+    assert keys - documented_keys(heading) <= {"type", "id"}
+    required = {key.name for key in file_keys(cls).values() if key.required}
+    for key in keys & documented_keys(heading):
+        row = re.search(rf"^\|\s*`{key}`\s*\|[^|]*\|\s*([^|]*?)\s*\|", _first_table(heading), re.MULTILINE)
+        assert row is not None and (row[1] == "yes") == (key in required | {"format"}), key
+
+
+def test_the_format_doc_lists_every_kind_of_mistake():
+    assert sorted(documented_keys("### Mistake kinds")) == sorted(MISTAKES)
 
 
 def quiz(choices=(), answers=(), accepted=()):

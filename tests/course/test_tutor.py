@@ -41,10 +41,10 @@ def two_lessons(lessons: Path) -> Path:
 
 
 def test_every_lazy_command_and_subcommand_target_can_be_imported() -> None:
-    for name, summary, usage, target, group in COMMANDS:
-        module, _, function = target.partition(":")
-        assert callable(getattr(importlib.import_module(module), function)), name
-        assert usage.startswith(f"%{name}") and summary
+    for command in COMMANDS:
+        module, _, function = command.target.partition(":")
+        assert callable(getattr(importlib.import_module(module), function)), command.name
+        assert command.usage.startswith(f"%{command.name}") and command.summary
     for name, summary, target in SUBCOMMANDS:
         module, _, function = target.partition(":")
         assert callable(getattr(importlib.import_module(module), function)), name
