@@ -159,6 +159,7 @@ def learn_command(args: argparse.Namespace) -> int:
 def run_shell(args: argparse.Namespace, start: str | None = None) -> int:
     """The shell itself; ``start`` is a %command to run first (``asyncshell learn``)."""
     from asyncshell.repl.evaluator import Evaluator
+    from asyncshell.repl.commands import registry
     from asyncshell.repl.loop import run
     from asyncshell.repl.session import Session
 
@@ -176,8 +177,9 @@ def run_shell(args: argparse.Namespace, start: str | None = None) -> int:
         console.write(console.wrap(banner()) + "\n")
     loop = asyncio.new_event_loop()
     evaluator = Evaluator(write=console.write, loop=loop)
-    session = Session(evaluator, console, interactive=terminal)
-    register(session.commands)
+    commands = registry.copy()
+    register(commands)
+    session = Session(evaluator, console, commands=commands, interactive=terminal)
     if args.lessons_dirs:
         # Absolute: the learner may os.chdir() before the lessons first load.
         session.features.get_or_make(LessonFolders, lambda: LessonFolders([d.resolve() for d in args.lessons_dirs]))
@@ -191,10 +193,11 @@ def run_shell(args: argparse.Namespace, start: str | None = None) -> int:
 
 def install_teaching(session: Any) -> None:
     """Tutorial code that just works, friendly explanations of classic mistakes, the blocking detector."""
+    from asyncshell.course.teaching import LessonLinks
     from asyncshell.insight import explain, rewrite, timeline, watchdog
 
     rewrite.install_rewrites(session)
-    explain.install_explanations(session)
+    explain.install_explanations(session, lesson_link=LessonLinks(session))
     watchdog.install_watchdog(session)
     timeline.spans_for(session)  # so a plain %timeline can chart the input just run
 

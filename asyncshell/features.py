@@ -24,6 +24,8 @@ class LazyCommand(NamedTuple):
     #: Tab after ``%name ``: fixed words, and/or a ``"module:function"`` giving more ``(session, arg)``.
     words: tuple[str, ...] = ()
     complete: str = ""
+    #: What %help NAME adds to the summary: the arguments, and an example.
+    details: str = ""
 
 
 class Subcommand(NamedTuple):
@@ -39,30 +41,48 @@ _INSIGHT = "asyncshell.insight.commands"
 
 #: In the order %help should make sense of them: lessons first, then the server, then insight.
 COMMANDS: tuple[LazyCommand, ...] = (
-    LazyCommand("lessons", "list the lessons and how far you got", "%lessons", f"{_COURSE}:lessons", "course"),
+    LazyCommand("lessons", "list the lessons and how far you got", "%lessons", f"{_COURSE}:lessons", "course",
+                details="Shows each lesson's number, id, title and how far you got. Start one with %learn and its id or number.\nExample: %lessons"),
     LazyCommand("learn", "start a lesson, or carry on where you left it", "%learn [ID]", f"{_COURSE}:learn", "course",
-                complete=f"{_COURSE}:lesson_ids"),
-    LazyCommand("next", "go on to the next step (Enter on an empty line does too)", "%next", f"{_COURSE}:next_step", "course"),
-    LazyCommand("back", "go back a step in the lesson", "%back", f"{_COURSE}:back", "course"),
-    LazyCommand("run", "run the example on screen in your namespace", "%run", f"{_COURSE}:run_example", "course"),
-    LazyCommand("answer", "answer the quiz on screen", "%answer N... | TEXT", f"{_COURSE}:answer", "course"),
-    LazyCommand("check", "check your code against the exercise", "%check", f"{_COURSE}:check", "course"),
-    LazyCommand("edit", "open the exercise in $EDITOR; saved code runs when it closes", "%edit", f"{_COURSE}:edit", "course"),
-    LazyCommand("hint", "show the exercise's next hint", "%hint", f"{_COURSE}:hint", "course"),
-    LazyCommand("solution", "show a solution (counts as seen, not solved)", "%solution", f"{_COURSE}:solution", "course"),
-    LazyCommand("skip", "skip the step (an exercise's solution runs for you)", "%skip", f"{_COURSE}:skip", "course"),
-    LazyCommand("reset", "put your namespace back as the exercise began", "%reset [yes]", f"{_COURSE}:reset", "course"),
-    LazyCommand("progress", "show your progress in every lesson", "%progress", f"{_COURSE}:progress", "course"),
+                complete=f"{_COURSE}:lesson_ids",
+                details="ID is a lesson id or its number in %lessons. Without it, carries on with the lesson you were in, or lists them.\nExample: %learn first-steps"),
+    LazyCommand("next", "go on to the next step (Enter on an empty line does too)", "%next", f"{_COURSE}:next_step", "course",
+                details="Moves on once the step is done: a text or an example is done once read; a quiz or an exercise once answered, passed or skipped.\nExample: %next"),
+    LazyCommand("back", "go back a step in the lesson", "%back", f"{_COURSE}:back", "course",
+                details="Shows the step before this one; your progress stays as it is.\nExample: %back"),
+    LazyCommand("run", "run the example on screen in your namespace", "%run", f"{_COURSE}:run_example", "course",
+                details="Runs the example's code as if you had typed it, so its names are yours to use afterwards.\nExample: %run"),
+    LazyCommand("answer", "answer the quiz on screen", "%answer N... | TEXT", f"{_COURSE}:answer", "course",
+                details="N is the number of your choice (several numbers when more than one is right); a typed question takes your words. Alone, in a terminal, it lets you pick with the arrow keys.\nExample: %answer 2"),
+    LazyCommand("check", "check your code against the exercise", "%check", f"{_COURSE}:check", "course",
+                details="Runs the exercise's check against what you defined at the prompt, and says what was wrong if it fails.\nExample: %check"),
+    LazyCommand("edit", "open the exercise in $EDITOR; saved code runs when it closes", "%edit", f"{_COURSE}:edit", "course",
+                details="Opens the exercise in $VISUAL or $EDITOR; when you close the editor, the saved code runs into your namespace.\nExample: %edit"),
+    LazyCommand("hint", "show the exercise's next hint", "%hint", f"{_COURSE}:hint", "course",
+                details="Each %hint shows the next one, and says how many there are.\nExample: %hint"),
+    LazyCommand("solution", "show a solution (counts as seen, not solved)", "%solution", f"{_COURSE}:solution", "course",
+                details="Shows a solution. It counts as seen, not as solved: type it in and %check, or %skip.\nExample: %solution"),
+    LazyCommand("skip", "skip the step (an exercise's solution runs for you)", "%skip", f"{_COURSE}:skip", "course",
+                details="Moves on without doing the step. An exercise's solution runs for you, so what it defines is there for the next steps.\nExample: %skip"),
+    LazyCommand("reset", "put your namespace back as the exercise began", "%reset [yes]", f"{_COURSE}:reset", "course",
+                details="Forgets every name defined since the exercise began and runs its setup again; add yes to do it.\nExample: %reset yes"),
+    LazyCommand("progress", "show your progress in every lesson", "%progress", f"{_COURSE}:progress", "course",
+                details="Every lesson with the steps done, checks run, solutions seen and steps skipped.\nExample: %progress"),
     LazyCommand("server", "the practice web server: URL, state, request stats", "%server [start [PORT]|stop|reset]",
-                "asyncshell.practice:server_command", "server", words=("start", "stop", "reset")),
+                "asyncshell.practice:server_command", "server", words=("start", "stop", "reset"),
+                details="start [PORT] starts it on 127.0.0.1 (a free port if none is given) and puts its address in BASE_URL; stop stops it; reset zeroes its request counts. Alone, it shows the address, the endpoints and what the server has seen.\nExample: %server start"),
     LazyCommand("tasks", "list your tasks: state, where each waits, results of those just finished", "%tasks [-v]",
-                f"{_INSIGHT}:tasks", "insight", words=("-v",)),
+                f"{_INSIGHT}:tasks", "insight", words=("-v",),
+                details="-v adds, for each task, the whole chain of your code it waits in.\nExample: %tasks -v"),
     LazyCommand("cancel", "cancel one of your tasks, or all of them", "%cancel ID|NAME|all", f"{_INSIGHT}:cancel", "insight",
-                words=("all",), complete=f"{_INSIGHT}:task_names"),
+                words=("all",), complete=f"{_INSIGHT}:task_names",
+                details="ID is the number %tasks shows, NAME a task's name, all cancels every one of your tasks. Each gets CancelledError where it waits.\nExample: %cancel all"),
     LazyCommand("timeline", "chart what ran when in an input; 'on' charts every input", "%timeline [on|off|--svg FILE]",
-                f"{_INSIGHT}:timeline", "insight", words=("on", "off", "--svg")),
+                f"{_INSIGHT}:timeline", "insight", words=("on", "off", "--svg"),
+                details="Alone: a chart of the input just run. on: a chart after every input, with every step timed. off: stop. --svg FILE: write the last chart as an SVG picture.\nExample: %timeline on"),
     LazyCommand("blocking", "report code that blocks the event loop longer than SECONDS (default 0.2), or turn that off",
-                "%blocking [SECONDS|on|off]", f"{_INSIGHT}:blocking", "insight", words=("on", "off")),
+                "%blocking [SECONDS|on|off]", f"{_INSIGHT}:blocking", "insight", words=("on", "off"),
+                details="SECONDS sets how long a step may hold the event loop before it is reported; off stops reporting, on starts again. Alone, it says how it is set.\nExample: %blocking 0.5"),
 )
 
 SUBCOMMANDS: tuple[Subcommand, ...] = (
@@ -80,4 +100,4 @@ def register(registry: CommandRegistry, *groups: str) -> None:
     for command in COMMANDS:
         if not groups or command.group in groups:
             registry.lazy(command.name, command.summary, command.usage, command.target,
-                          words=command.words, complete=command.complete)
+                          words=command.words, complete=command.complete, details=command.details)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import time
 from pathlib import Path
 from typing import Iterator
 
@@ -188,3 +189,12 @@ def test_at_sixty_columns_the_banner_and_notes_break_between_words(asyncshell_ho
         assert "between\ninputs" not in child.before and "betwe" + "\n" not in child.before
     finally:
         child.close(force=True)
+
+
+def test_after_ctrl_c_the_next_message_starts_on_a_line_of_its_own(term: pexpect.spawn) -> None:
+    term.sendline("import time; time.sleep(30)")
+    time.sleep(0.5)
+    term.sendcontrol("c")
+    term.expect("KeyboardInterrupt: the input was stopped")
+    assert re.search(r"\^C\r?\n", term.before), repr(term.before)
+    synced(term)

@@ -166,7 +166,10 @@ async def edit(path: Path) -> None:
     import shutil
     import subprocess
 
-    editor = os.environ.get("VISUAL") or os.environ.get("EDITOR") or ("nano" if shutil.which("nano") else "vi")
+    editor = os.environ.get("VISUAL") or os.environ.get("EDITOR")
+    if not editor:
+        editor = "nano" if shutil.which("nano") else "vi"
+        print(f"Opening {path.name} in {editor} (set $EDITOR to use another editor).", flush=True)
     command = [*shlex.split(editor), str(path)]
     try:
         await asyncio.to_thread(subprocess.call, command)

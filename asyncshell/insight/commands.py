@@ -41,7 +41,8 @@ def cancel(session: Session, arg: str) -> None:
     for task in chosen:
         task.cancel()
     names = ", ".join(task.get_name() for task in chosen)
-    session.console.note(f"Cancelling {names}: each gets CancelledError where it waits.")
+    gets = "each gets" if len(chosen) > 1 else "it gets"
+    session.console.note(f"Cancelling {names}: {gets} CancelledError where it waits.")
 
 
 def task_names(session: Session, arg: str) -> list[str]:

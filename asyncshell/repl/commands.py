@@ -30,23 +30,24 @@ class Command:
     usage: str
     handler: Handler
     complete: ArgumentCompleter | None = None
+    details: str = ""  # what %help NAME adds: the arguments, and an example
 
 
 class CommandRegistry:
     def __init__(self) -> None:
         self._commands: dict[str, Command] = {}
 
-    def command(self, name: str, summary: str, usage: str = "") -> Callable[[Handler], Handler]:
+    def command(self, name: str, summary: str, usage: str = "", details: str = "") -> Callable[[Handler], Handler]:
         """Register the decorated function as ``%name``."""
 
         def register(handler: Handler) -> Handler:
-            self._commands[name] = Command(name, summary, usage or f"%{name}", handler)
+            self._commands[name] = Command(name, summary, usage or f"%{name}", handler, details=details)
             return handler
 
         return register
 
     def lazy(self, name: str, summary: str, usage: str, target: str, *,
-             words: Sequence[str] = (), complete: str = "") -> None:
+             words: Sequence[str] = (), complete: str = "", details: str = "") -> None:
         """Register ``%name`` whose handler is ``"module:function"``, imported on first use.
 
         Keeps start-up fast: features such as lessons or the practice server load
@@ -62,10 +63,16 @@ class CommandRegistry:
         def candidates(session: "Session", arg: str) -> Iterable[str]:
             return [*words, *(_load(complete)(session, arg) if complete else ())]
 
-        self._commands[name] = Command(name, summary, usage, load_and_call, candidates if words or complete else None)
+        self._commands[name] = Command(name, summary, usage, load_and_call, candidates if words or complete else None, details)
 
     def __iter__(self) -> Iterator[Command]:
         return iter(sorted(self._commands.values(), key=lambda command: command.name))
+
+    def copy(self) -> CommandRegistry:
+        """A registry with the same commands, to add to without touching this one (a session's own)."""
+        twin = CommandRegistry()
+        twin._commands = dict(self._commands)
+        return twin
 
     def get(self, name: str) -> Command:
         try:
@@ -109,11 +116,14 @@ def _load(target: str) -> Any:
 registry = CommandRegistry()
 
 
-@registry.command("help", "list the shell commands, or explain one", "%help [COMMAND]")
+@registry.command("help", "list the shell commands, or explain one", "%help [COMMAND]",
+                  "COMMAND is one of the names %help lists, with or without its %.\nExample: %help timeline")
 def _help(session: "Session", arg: str) -> None:
     if arg:
         command = session.commands.get(arg.lstrip("%"))
-        session.console.write(f"{command.usage}\n    {command.summary}\n")
+        lines = [f"{command.usage}", f"    {command.summary[:1].upper()}{command.summary[1:]}."]
+        lines += [f"    {line}" for line in command.details.splitlines()]
+        session.console.write(session.console.wrap("\n".join(lines)) + "\n")
         return
     lines = ["Shell commands (Python runs as usual; top-level await works):"]
     for command in session.commands:
@@ -125,6 +135,7 @@ def _help(session: "Session", arg: str) -> None:
     session.console.write("\n".join(lines) + "\n")
 
 
-@registry.command("quit", "leave asyncshell (cancels the tasks still running)")
+@registry.command("quit", "leave asyncshell (cancels the tasks still running)", "%quit",
+                  "Your tasks still running are cancelled first, as with Ctrl-D or exit().\nExample: %quit")
 def _quit(session: "Session", arg: str) -> None:
     session.request_exit(0)

@@ -37,6 +37,7 @@ class Console:
         self.color = color
         # Scripts (-c, FILE) keep the shell's remarks out of the program's own output.
         self.notes_to_err = notes_to_err
+        self._fresh_line = False
 
     def style(self, text: str, kind: str) -> str:
         return paint(text, kind) if self.color else text
@@ -74,8 +75,14 @@ class Console:
                                        break_on_hyphens=False) if line.strip() else line)
         return "\n".join(lines)
 
-    @staticmethod
-    def _emit(stream: TextIO, text: str) -> None:
+    def fresh_line(self) -> None:
+        """Start the next message on a line of its own (after a ^C the terminal echoed mid-line)."""
+        self._fresh_line = True
+
+    def _emit(self, stream: TextIO, text: str) -> None:
+        if self._fresh_line:
+            self._fresh_line = False
+            text = "\n" + text
         try:
             stream.write(text)
             stream.flush()

@@ -141,8 +141,7 @@ class Session:
             self.console.error(format_error(outcome.error))
             self.explain_to_user(outcome.error)
         elif outcome.kind == "interrupted":
-            lead = "\n" if self.interactive else ""  # the terminal echoed ^C without a newline
-            self.console.note(f"{lead}KeyboardInterrupt: the input was stopped; the loop and your tasks are still running.")
+            self.console.note("KeyboardInterrupt: the input was stopped; the loop and your tasks are still running.")
         elif outcome.kind == "timeout":
             self.console.note("The input ran out of time and was cancelled.")
         elif outcome.kind == "exit" and isinstance(outcome.error, SystemExit):
@@ -163,6 +162,8 @@ class Session:
 
     def on_sigint(self) -> None:
         """Ctrl-C arrived as a signal: stop the running input, or leave a non-interactive run."""
+        if self.interactive:
+            self.console.fresh_line()  # the terminal echoed ^C where the cursor was
         if not self.evaluator.interrupt() and not self.interactive:
             self.evaluator.loop.call_soon_threadsafe(self.request_exit, 130)
 

@@ -201,3 +201,22 @@ async def test_tab_completes_commands_and_their_arguments() -> None:
         assert offered("asyncio.sle") == ["sleep"]  # Python still completes as before
     finally:
         session.evaluator.namespace["t"].cancel()
+
+
+async def test_edit_without_editor_set_says_which_editor_it_opens(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                                  capsys: pytest.CaptureFixture[str]) -> None:
+    from asyncshell.frontends.terminal import edit
+
+    monkeypatch.delenv("VISUAL", raising=False)
+    monkeypatch.delenv("EDITOR", raising=False)
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    fake = bin_dir / "nano"
+    fake.write_text("#!/bin/sh\necho edited >> \"$1\"\n")
+    fake.chmod(0o755)
+    monkeypatch.setenv("PATH", str(bin_dir))
+    target = tmp_path / "exercise.py"
+    target.write_text("x = 1\n")
+    await edit(target)
+    assert capsys.readouterr().out == "Opening exercise.py in nano (set $EDITOR to use another editor).\n"
+    assert target.read_text() == "x = 1\nedited\n"

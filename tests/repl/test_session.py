@@ -10,6 +10,9 @@ from typing import Iterator
 
 import pytest
 
+from asyncshell.repl.console import Console
+from asyncshell.repl.evaluator import Evaluator
+from asyncshell.repl.session import Session
 from support import run_inputs
 
 
@@ -29,7 +32,28 @@ async def test_an_unknown_command_is_one_line_with_a_suggestion() -> None:
 
 async def test_help_on_one_command() -> None:
     t = await run_inputs(["%help quit"])
-    assert t.stdout.startswith("%quit\n    leave asyncshell")
+    assert t.stdout.startswith("%quit\n    Leave asyncshell")
+    assert "Example: %quit" in t.stdout
+
+
+async def test_help_on_a_lazy_command_gives_its_arguments_and_an_example() -> None:
+    from asyncshell.features import register
+    from asyncshell.repl.commands import registry
+
+    commands = registry.copy()
+    register(commands)
+    out = io.StringIO()
+    console = Console(out, out, color=False)
+    session = Session(Evaluator(write=console.write), console, commands=commands, interactive=False)
+    t = await run_inputs(["%help %cancel"], session=session)
+    t.out = out
+    assert t.stdout.splitlines() == [
+        "%cancel ID|NAME|all",
+        "    Cancel one of your tasks, or all of them.",
+        "    ID is the number %tasks shows, NAME a task's name, all cancels every one of your tasks. Each gets "
+        "CancelledError where it waits.",
+        "    Example: %cancel all",
+    ]
 
 
 @pytest.mark.parametrize("line", ["%quit", "exit()", "quit()", "raise SystemExit"])
