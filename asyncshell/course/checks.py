@@ -25,15 +25,13 @@ import sys
 import traceback
 import types
 from collections.abc import Mapping
-from typing import Literal
 
 from asyncshell.course.assertions import AssertionFailed, rewrite_asserts
 from asyncshell.course.helpers import CheckHelpers
 from asyncshell.course.model import ExerciseStep
+from asyncshell.course.progress import Result
 from asyncshell.repl.evaluator import Evaluator, Outcome
 from asyncshell.repl.tracebacks import format_error, learners_frames, remember_source
-
-Status = Literal["pass", "fail", "error", "timeout", "interrupted"]
 
 _NO_EXTRAS: Mapping[str, object] = types.MappingProxyType({})
 _STOPPED = "@stopped"
@@ -46,15 +44,25 @@ _STUCK_HINT = (
 
 @dataclasses.dataclass(frozen=True)
 class CheckResult:
-    """How a check went: ``message`` is the whole plain-text explanation, ``detail`` one short line to store."""
+    """How a check went: ``message`` is the whole plain-text explanation, ``why`` one short line.
 
-    status: Status
+    ``line`` is the line of the check (counted from 1 in the check's source)
+    where it failed, when one line is to blame.
+    """
+
+    status: Result
     message: str
-    detail: str
+    why: str
+    line: int | None = None
 
     @property
     def passed(self) -> bool:
         return self.status == "pass"
+
+    @property
+    def detail(self) -> str:
+        """The one line kept with the attempt: ``line 3: why``."""
+        return self.why if self.line is None else _short(f"line {self.line}: {self.why}")
 
 
 async def run_check(
@@ -210,7 +218,7 @@ def _failed_assert(exc: AssertionFailed, place: _Place) -> CheckResult:
     if exc.message:
         lines.append(exc.message)
     said = exc.message or (exc.explanation() or [exc.site.source])[0]
-    return CheckResult("fail", "\n".join(lines), _short(f"line {exc.site.line}: {said}"))
+    return CheckResult("fail", "\n".join(lines), _short(said), exc.site.line)
 
 
 def _failed_plain_assert(exc: AssertionError, place: _Place, frame: traceback.FrameSummary) -> CheckResult:
@@ -221,7 +229,7 @@ def _failed_plain_assert(exc: AssertionError, place: _Place, frame: traceback.Fr
     said = str(exc)
     if said:
         lines.append(said)
-    return CheckResult("fail", "\n".join(lines), _short(f"line {line}: {said or frame.line or 'assertion failed'}"))
+    return CheckResult("fail", "\n".join(lines), _short(said or frame.line or "assertion failed"), line)
 
 
 def _broken_check(exc: SyntaxError) -> CheckResult:

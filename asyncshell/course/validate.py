@@ -19,7 +19,6 @@ import asyncio
 import contextlib
 import dataclasses
 import io
-import re
 import signal
 import sys
 import time
@@ -33,10 +32,6 @@ from asyncshell.course.checks import CheckResult, run_check
 from asyncshell.course.catalog import lesson_files, load_catalog, load_lessons
 from asyncshell.course.model import ExerciseStep, Lesson, LoadResult, QuizStep
 from asyncshell.repl.evaluator import Evaluator, Outcome
-
-# run_check's short detail names the check line as "line N: ..."; the report names the file line instead.
-_CHECK_LINE = re.compile(r"line (\d+): (.*)", re.DOTALL)
-
 
 @dataclasses.dataclass(frozen=True)
 class Problem:
@@ -87,13 +82,12 @@ def _load(paths: Sequence[Path], extra: Sequence[Path]) -> tuple[LoadResult, fro
         catalog = load_catalog(extra)
         return catalog, frozenset(lesson.id for lesson in catalog.lessons)
     folders = [path if path.is_dir() else path.parent for path in paths]
-    named = {str(path) for path in paths if path.is_file()}
-    named |= {str(file) for file in lesson_files([path for path in paths if path.is_dir()])}
+    named = {path for path in paths if path.is_file()}
+    named |= set(lesson_files([path for path in paths if path.is_dir()]))
     everything = load_lessons([*folders, *lesson_dirs(extra)])
     selected = LoadResult(
-        lessons=tuple(lesson for lesson in everything.lessons if str(lesson.path) in named),
-        # A LessonError starts with "path:line: " or "path: ".
-        errors=tuple(error for error in everything.errors if any(str(error).startswith(f + ":") for f in named)),
+        lessons=tuple(lesson for lesson in everything.lessons if lesson.path in named),
+        errors=tuple(error for error in everything.errors if error.path in named),
     )
     return selected, frozenset(lesson.id for lesson in everything.lessons)
 
@@ -168,11 +162,9 @@ async def _exercise_problems(lesson: Lesson, exercise: ExerciseStep, helpers: Ma
     if ran is not None:
         problems.append(problem(exercise.solution.line, f"the solution fails when run: {_said(ran, exercise)}"))
     elif result is not None and not result.passed:
-        line, detail = exercise.solution.line, result.detail
-        at_line = _CHECK_LINE.fullmatch(detail)
-        if at_line:
-            line, detail = exercise.check.line + int(at_line[1]) - 1, at_line[2]
-        problems.append(problem(line, f"the solution fails its check: {detail}"))
+        # The report names the file line: the check's failing line, or else the solution.
+        line = exercise.solution.line if result.line is None else exercise.check.line + result.line - 1
+        problems.append(problem(line, f"the solution fails its check: {result.why}"))
     # The starter may well raise (a stub, a bug to fix): only whether the check passes matters.
     _, _, result = await _attempt(exercise, exercise.starter, "starter", helpers, stop_on_error=False)
     if result is not None and result.passed:

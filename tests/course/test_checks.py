@@ -27,6 +27,7 @@ async def test_a_failing_assert_shows_its_line_and_the_values_in_it() -> None:
         "  result was [3, 1, 2]",
     ]
     assert result.detail == "line 2: result was [3, 1, 2]"
+    assert (result.line, result.why) == (2, "result was [3, 1, 2]")  # what validate turns into a file line
 
 
 async def test_the_asserts_message_follows_the_values() -> None:
@@ -41,6 +42,7 @@ async def test_the_asserts_message_follows_the_values() -> None:
         "fetch should be called three times",
     ]
     assert result.detail == "line 1: fetch should be called three times"
+    assert result.line == 1
 
 
 async def test_values_come_from_the_one_evaluation_that_failed() -> None:
@@ -133,6 +135,7 @@ async def test_raising_assertion_error_in_a_check_fails_it_with_that_message() -
         "    raise AssertionError('use asyncio.gather here')",
         "use asyncio.gather here",
     ]
+    assert (result.line, result.detail) == (3, "line 3: use asyncio.gather here")
 
 
 async def test_a_check_that_never_finishes_times_out_and_says_where_it_waited() -> None:
@@ -148,6 +151,7 @@ async def test_a_check_that_never_finishes_times_out_and_says_where_it_waited() 
     ]
     assert "never finishes" in lines[3]
     assert result.detail == "timed out after 0.2 s"
+    assert result.line is None  # no one line of the check is to blame
     assert not learner.evaluator.running
 
 
