@@ -14,12 +14,16 @@ from __future__ import annotations
 import asyncio
 import collections
 import itertools
+import re
 import weakref
 from typing import Any, Callable, Coroutine
 
 FailureReporter = Callable[["asyncio.Task[Any]", BaseException], None]
 #: Wraps a coroutine as its task is made: ``(coro, name, users) -> coro``.
 CoroWrapper = Callable[[Coroutine[Any, Any, Any], Any, bool], Coroutine[Any, Any, Any]]
+
+#: ``TaskWatch._on_done()`` in a task's repr, with the comma that joins it to any other callback.
+_OUR_CALLBACK = re.compile(r"TaskWatch\._on_done\(\)(, )?")
 
 #: How many finished user tasks ``TaskWatch.finished`` remembers.
 FINISHED_KEPT = 10
@@ -35,6 +39,10 @@ class Task(asyncio.Task[Any]):
     def set_name(self, value: object) -> None:
         if value is not None:
             super().set_name(value)
+
+    def __repr__(self) -> str:
+        """What Python shows for a task, without the shell's own bookkeeping callback."""
+        return _OUR_CALLBACK.sub("", super().__repr__()).replace(" cb=[]", "")
 
 
 class TaskWatch:

@@ -265,3 +265,15 @@ async def test_a_timeout_also_stops_sync_code_that_holds_the_loop(ev: Evaluator,
     assert outcome.kind == "timeout"
     assert time.perf_counter() - started < 10  # not 100 s, not forever
     assert (await ev.run("'usable'")).kind == "ok"
+
+
+async def test_a_tasks_repr_is_what_python_shows_without_the_shells_callback(ev: Evaluator) -> None:
+    await ev.run("async def kale():\n    await asyncio.sleep(10)")
+    await ev.run("t = asyncio.create_task(kale())")
+    try:
+        text = repr(ev.namespace["t"])
+        assert text.startswith("<Task pending name='kale-1' coro=<kale() running at <input-1>:2>")
+        assert "TaskWatch" not in text, text
+        assert not text.endswith("]>"), text
+    finally:
+        ev.namespace["t"].cancel()
