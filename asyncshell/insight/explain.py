@@ -7,6 +7,10 @@ failure nobody awaited, or a loop exception-handler context (and, through
 bare call at the prompt that only made a coroutine (``main()`` alone): the value
 is shown as Python shows it, then the coroutine is closed, so Python does not
 warn "never awaited" later about a call the note already pointed out.
+
+Each explanation is of one kind of mistake, named in ``mistakes.py``; a lesson
+whose ``teaches:`` lists that kind is linked through ``lesson_link``, which the
+caller passes in, because lessons are the course's business, not this module's.
 """
 
 from __future__ import annotations
@@ -25,23 +29,14 @@ from typing import Any, Callable
 from asyncshell.repl.tracebacks import is_learners_file
 from asyncshell.insight.rewrite import ASYNCIO_DIR, mark_bare_calls
 
-# Which lesson teaches what; only lessons that exist.
-_LESSONS = {
-    "first-steps": {"never-awaited", "bare-coroutine", "not-awaitable", "await-outside-async", "coroutine-expected"},
-}
+#: Given a kind of mistake (a key of ``insight.mistakes.MISTAKES``), a line naming a lesson that teaches it, or None.
+LessonLink = Callable[[str], str | None]
 
 _NOT_AWAITABLE = re.compile(r"object (\S+) can't be used in 'await' expression")
 _NEVER_AWAITED = re.compile(r"coroutine '([^']+)' was never awaited")
 _COROUTINE_EXPECTED = re.compile(r"(?:a coroutine was expected|An asyncio.Future, a coroutine or an awaitable is required), got (.*)")
 _ASYNC_OUTSIDE = ("'await' outside", "'async with' outside", "'async for' outside", "asynchronous comprehension outside")
 _LOOP_ALREADY_RUNNING = ("This event loop is already running", "Cannot run the event loop while another loop is running")
-
-
-def lesson_line(topic: str) -> str | None:
-    for lesson, topics in _LESSONS.items():
-        if topic in topics:
-            return f"Lesson {lesson} covers this: %learn {lesson}"
-    return None
 
 
 def where(filename: str | None, lineno: int | None) -> str:
@@ -67,17 +62,17 @@ def _through_asyncio(exc: BaseException) -> bool:
     return isinstance(exc.__context__, asyncio.CancelledError)  # wait_for's TimeoutError comes from a cancellation
 
 
-def _compose(place: str, lines: list[str], topic: str | None = None) -> str:
-    first = f"{place}: {lines[0]}" if place else lines[0][:1].upper() + lines[0][1:]
-    extra = lesson_line(topic) if topic else None
-    return "\n".join([first, *lines[1:], *([extra] if extra else [])][:3])
-
-
 class Explainer:
     """``session.hooks.explain``: one function, many mistakes; None when there is nothing classic to say."""
 
-    def __init__(self) -> None:
+    def __init__(self, lesson_link: LessonLink | None = None) -> None:
         self._failed_tasks: dict[int, str] = {}
+        self._lesson_link = lesson_link
+
+    def _compose(self, kind: str, place: str, lines: list[str]) -> str:
+        first = f"{place}: {lines[0]}" if place else lines[0][:1].upper() + lines[0][1:]
+        extra = self._lesson_link(kind) if self._lesson_link is not None else None
+        return "\n".join([first, *lines[1:], *([extra] if extra else [])][:3])
 
     def __call__(self, subject: object) -> str | None:
         if isinstance(subject, warnings.WarningMessage):
@@ -114,13 +109,13 @@ class Explainer:
         name = found.group(1).rsplit(".", 1)[-1]
         call = _call_on_line(message.filename, message.lineno, name) if is_learners_file(message.filename) else None
         call = call or f"{name}()"
-        return _compose(
+        return self._compose(
+            "never-awaited",
             where(message.filename, message.lineno),
             [
                 f"`{call}` made a coroutine object, but nothing awaited it, so its body never ran.",
                 f"Write `await {call}` (in an `async def`, or at the prompt), or start it with asyncio.create_task({call}).",
             ],
-            "never-awaited",
         )
 
     # -- exceptions --------------------------------------------------------------
@@ -136,16 +131,17 @@ class Explainer:
             awaited = _awaited_on_line(exc) if kind in ("function", "method") else None
             call = f"`await {awaited}()`" if awaited else "`await fetch()` rather than `await fetch`"
             hint = f"did you leave out the call, as in {call}?" if kind in ("function", "method") else "drop `await` for plain calls, or make the function `async def`."
-            return _compose(place, [f"`await` needs an awaitable (a coroutine, a task or a future), and this was {article} {kind}: {hint}"], "not-awaitable")
+            return self._compose("not-awaitable", place, [f"`await` needs an awaitable (a coroutine, a task or a future), and this was {article} {kind}: {hint}"])
         if isinstance(exc, (TypeError, ValueError)) and (found := _COROUTINE_EXPECTED.search(message)):
             got = found.group(1)
             name = re.match(r"<(?:function|bound method) (\S+)", got)
             fix = f"`{name.group(1)}()` (called), not `{name.group(1)}`" if name else "the coroutine you get by calling an `async def` function"
-            return _compose(place, [f"this wants a coroutine: pass {fix}."], "coroutine-expected")
+            return self._compose("coroutine-expected", place, [f"this wants a coroutine: pass {fix}."])
         if isinstance(exc, RuntimeError):
             return self.runtime_error(place, exc)
         if isinstance(exc, asyncio.CancelledError):
-            return _compose(
+            return self._compose(
+                "cancelled-error",
                 place,
                 [
                     "this was cancelled (task.cancel(), a timeout, or a TaskGroup whose other task failed), and the CancelledError reached the prompt.",
@@ -153,7 +149,8 @@ class Explainer:
                 ],
             )
         if isinstance(exc, TimeoutError) and _through_asyncio(exc):
-            return _compose(
+            return self._compose(
+                "timeout-error",
                 place,
                 [
                     "the wait timed out: asyncio.wait_for / asyncio.timeout gave up and cancelled the work.",
@@ -166,7 +163,8 @@ class Explainer:
         message = str(exc)
         if "cannot be called from a running event loop" in message:
             awaited = _close_refused_coroutines(exc) or "main()"
-            return _compose(
+            return self._compose(
+                "asyncio-run-in-loop",
                 place,
                 [
                     "asyncio.run() starts a new event loop, but one is already running here (the shell's).",
@@ -175,7 +173,8 @@ class Explainer:
             )
         if message in _LOOP_ALREADY_RUNNING:
             awaited = _close_refused_coroutines(exc) or "task"
-            return _compose(
+            return self._compose(
+                "loop-already-running",
                 place,
                 [
                     "run_until_complete() and run_forever() start a loop, but the shell's loop is already running.",
@@ -184,7 +183,8 @@ class Explainer:
             )
         if message == "no running event loop":
             _close_refused_coroutines(exc)  # create_task(coro) from a thread: coro will never run
-            return _compose(
+            return self._compose(
+                "no-running-loop",
                 place,
                 [
                     "this needs a running event loop, but it ran outside one (in a thread, or in code no task is running).",
@@ -199,10 +199,10 @@ class Explainer:
         keyword = exc.msg.split("'")[1] if "'" in exc.msg else "async for"
         function = _enclosing_def(exc.filename, exc.lineno)
         make = f"make it `async def {function}(...)`" if function else "make the function `async def`"
-        return _compose(
+        return self._compose(
+            "await-outside-async",
             where(exc.filename, exc.lineno),
             [f"`{keyword}` only works inside an `async def` (or at the top of an input here): {make}, then `await` it where you call it."],
-            "await-outside-async",
         )
 
     # -- loop messages -----------------------------------------------------------
@@ -218,7 +218,8 @@ class Explainer:
         if message.startswith("Task was destroyed but it is pending"):
             # Its frame is already cleared: name the coroutine function, where it was defined.
             place = where(code.co_filename, code.co_firstlineno) if code is not None else ""
-            return _compose(
+            return self._compose(
+                "pending-task-destroyed",
                 place,
                 [
                     f"{name} was thrown away while still waiting, because nothing kept a reference to it.",
@@ -228,7 +229,8 @@ class Explainer:
         return None
 
     def unretrieved(self, place: str, name: str) -> str:
-        return _compose(
+        return self._compose(
+            "unretrieved-exception",
             place,
             [
                 f"nothing awaited {name}, so its error only came to light now.",
@@ -305,11 +307,11 @@ def _close_refused_coroutines(exc: BaseException) -> str | None:
     return found
 
 
-def _notice_bare_coroutines(evaluator: Any, shim: Any) -> Callable[[Any], None]:
+def _notice_bare_coroutines(evaluator: Any, shim: Any, lesson_link: LessonLink | None) -> Callable[[Any], None]:
     def check(task: Any) -> None:
         for call in shim.close_unstarted():
             note = f"`{call}` made a coroutine object but did not run it: did you mean `await {call}`?"
-            lesson = lesson_line("bare-coroutine")
+            lesson = lesson_link("bare-coroutine") if lesson_link is not None else None
             evaluator.notes.append(note + (f" ({lesson})" if lesson else ""))
 
     return check
@@ -337,12 +339,16 @@ def _explain_thread_errors(session: Any) -> None:
     threading.excepthook = hook
 
 
-def install_explanations(session: Any) -> None:
-    """Explain classic asyncio mistakes in the session, in a few dim lines after the error or warning."""
-    explainer = Explainer()
+def install_explanations(session: Any, *, lesson_link: LessonLink | None = None) -> None:
+    """Explain classic asyncio mistakes in the session, in a few dim lines after the error or warning.
+
+    ``lesson_link`` is how an explanation points to a lesson: the lessons live
+    in the course, which the explanations know nothing about.
+    """
+    explainer = Explainer(lesson_link)
     session.hooks.explain = explainer
     evaluator = session.evaluator
     explainer.watch_task_failures(evaluator.tasks)
     shim = mark_bare_calls(evaluator)
-    evaluator.on_input_end.append(_notice_bare_coroutines(evaluator, shim))
+    evaluator.on_input_end.append(_notice_bare_coroutines(evaluator, shim, lesson_link))
     _explain_thread_errors(session)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import ast
+import inspect
 import io
 import warnings
 
@@ -9,20 +11,29 @@ import pytest
 
 from asyncshell.repl.console import Console
 from asyncshell.repl.evaluator import Evaluator
-from asyncshell.insight.explain import Explainer, install_explanations
+from asyncshell.insight import explain as explain_module
+from asyncshell.insight.explain import Explainer, LessonLink, install_explanations
+from asyncshell.insight.mistakes import MISTAKES
 from asyncshell.insight.rewrite import install_rewrites
 from asyncshell.repl.session import Session
 from support import Transcript, run_inputs
 
 FETCH = "async def fetch():\n    await asyncio.sleep(0)\n    return 1\n"
-LESSON = "Lesson first-steps covers this: %learn first-steps"
+LESSON = "Lesson 'First steps with asyncio' covers this: %learn first-steps"
+TAUGHT = {"never-awaited", "bare-coroutine", "not-awaitable", "await-outside-async", "coroutine-expected"}
 
 
-async def explained(inputs: list[str], *, rewrites: bool = False) -> Transcript:
+def lesson_link(kind: str) -> str | None:
+    """A course where one lesson teaches ``TAUGHT`` (course/teaching.py finds the real one)."""
+    assert kind in MISTAKES, kind  # every explanation names its kind from the one vocabulary
+    return LESSON if kind in TAUGHT else None
+
+
+async def explained(inputs: list[str], *, rewrites: bool = False, link: LessonLink | None = lesson_link) -> Transcript:
     out, err = io.StringIO(), io.StringIO()
     console = Console(out, err, color=False)
     session = Session(Evaluator(write=console.write), console, interactive=False)
-    install_explanations(session)
+    install_explanations(session, lesson_link=link)
     if rewrites:
         install_rewrites(session)
     transcript = await run_inputs(inputs, session=session)
@@ -192,3 +203,15 @@ def test_the_explainer_ignores_what_it_does_not_know() -> None:
     assert explain(object()) is None
     assert explain({}) is None
     assert explain(warnings.WarningMessage("coroutine 'x' was never awaited", RuntimeWarning, "/elsewhere/lib.py", 3)) is not None
+
+
+def test_every_kind_of_mistake_a_lesson_may_teach_is_one_an_explanation_gives() -> None:
+    source = inspect.getsource(explain_module)
+    strings = {node.value for node in ast.walk(ast.parse(source)) if isinstance(node, ast.Constant)}
+    assert set(MISTAKES) <= strings  # a kind no explanation gives would never link to its lesson
+
+
+async def test_without_a_lesson_link_explanations_name_no_lesson() -> None:
+    t = await explained([FETCH, "fetch()", "asyncio.create_task(fetch)"], link=None)
+    assert "did you mean `await fetch()`?" in t.stdout and "this wants a coroutine" in t.stdout
+    assert "covers this" not in t.stdout
