@@ -70,8 +70,12 @@ async def server_command(session: "Session", arg: str) -> None:
 
 
 def _status(server: "PracticeServer | None") -> str:
+    from asyncshell.practice_server.handlers import endpoint_rows
+
+    endpoints = ["", "Endpoints (each also takes ?delay=SECONDS):", *endpoint_rows()]
     if server is None:
-        return "The practice server is not running; %server start starts it on 127.0.0.1.\n"
+        lines = ["The practice server is not running; %server start starts it on 127.0.0.1."]
+        return "\n".join(lines + endpoints) + "\n"
     stats = server.stats()
     busiest = sorted(stats.requests.items(), key=lambda item: (-item[1], item[0]))[:5]
     lines = [
@@ -81,9 +85,10 @@ def _status(server: "PracticeServer | None") -> str:
     ]
     if busiest:
         lines.append("  by path: " + ", ".join(f"{path} {count}" for path, count in busiest))
+    if stats.statuses:
         lines.append("  statuses: " + ", ".join(f"{code} ×{count}" for code, count in sorted(stats.statuses.items())))
-    lines.append("  %server reset zeroes these (lesson checks read them as server.stats()).")
-    return "\n".join(lines) + "\n"
+    lines.append("  %server reset zeroes these counts.")
+    return "\n".join(lines + endpoints) + "\n"
 
 
 def _port(text: str) -> int:

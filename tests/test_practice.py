@@ -116,3 +116,19 @@ async def test_a_blocking_client_gets_its_answer_and_the_stall_is_reported() -> 
     assert "`return urllib.request.urlopen(BASE_URL + '/delay/0.4', timeout=5).status` in `get()`" in text
     assert "blocked the event loop for about" in text
     assert (stats.total_requests, stats.in_flight, dict(stats.statuses)) == (2, 0, {200: 2})
+
+
+async def test_the_server_as_a_learner_sees_it_an_index_page_and_the_endpoints_in_server() -> None:
+    session, out = server_session()
+    await run_inputs(
+        ["%server", "%server start", "import urllib.request", "page = urllib.request.urlopen(BASE_URL + '/').read().decode()",
+         "page.splitlines()[0]", "'JSON {slept} after that many seconds (0-30)' in page", "page.splitlines()[-1]",
+         "%server", "%server stop"],
+        session=session,
+    )
+    text = out.getvalue()
+    assert text.count("  GET /delay/{seconds}        JSON {slept} after that many seconds (0-30)\n") == 2
+    assert "'The asyncshell practice server: endpoints for practising HTTP clients offline.'\nTrue\n" in text
+    assert "'Every endpoint also takes ?delay=SECONDS (up to 30 s) before it answers.'" in text
+    assert "requests 0 ·" in text  # the index page is not counted, like /stats
+    assert "statuses:" not in text and "server.stats()" not in text

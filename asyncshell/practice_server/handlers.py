@@ -159,6 +159,20 @@ async def stats_reset(request: web.Request) -> web.StreamResponse:
     return web.json_response(recorder.snapshot().as_dict())
 
 
+async def index(request: web.Request) -> web.StreamResponse:
+    """A page a learner can read in a browser or with ``text()``: every endpoint, one line each."""
+    lines = ["The asyncshell practice server: endpoints for practising HTTP clients offline.", ""]
+    lines += endpoint_rows()
+    lines += ["", f"Every endpoint also takes ?delay=SECONDS (up to {params.MAX_DELAY:g} s) before it answers."]
+    return web.Response(text="\n".join(lines) + "\n", content_type="text/plain")
+
+
+def endpoint_rows() -> list[str]:
+    """The endpoints and what each answers, one line each, as the index page and ``%server`` show them."""
+    width = max(len(f"{e.method} {e.path}") for e in ENDPOINTS)
+    return [f"  {f'{e.method} {e.path}':<{width}}  {e.about}" for e in ENDPOINTS]
+
+
 class Endpoint(NamedTuple):
     method: str
     path: str
@@ -167,6 +181,7 @@ class Endpoint(NamedTuple):
 
 
 ENDPOINTS = (
+    Endpoint("GET", "/", index, "this list"),
     Endpoint("GET", "/delay/{seconds}", delay, "JSON {slept} after that many seconds (0-30)"),
     Endpoint("GET", "/status/{code}", status, "answers with that HTTP status (200-599)"),
     Endpoint("GET", "/json", json_document, "a small JSON document; ?n= items (0-1000, default 3)"),
@@ -181,4 +196,4 @@ ENDPOINTS = (
     Endpoint("POST", "/stats/reset", stats_reset, "zero the stats"),
 )
 # The meta endpoints must not disturb the numbers they report.
-UNCOUNTED_PATHS = frozenset({"/stats", "/stats/reset"})
+UNCOUNTED_PATHS = frozenset({"/", "/stats", "/stats/reset"})

@@ -204,7 +204,7 @@ async def test_unknown_path_lists_the_endpoints(client):
     assert body["error"] == "no endpoint at /nowhere"
     assert "GET /tiles/{z}/{x}/{y}.png" in body["endpoints"]
     assert "POST /stats/reset" in body["endpoints"]
-    assert len(body["endpoints"]) == 10
+    assert len(body["endpoints"]) == 11  # the ten, and the index at /
 
 
 async def test_wrong_method_says_which_to_use(client):
@@ -240,3 +240,13 @@ BAD_PARAMETERS = [
 @pytest.mark.parametrize("path, parameter, message", BAD_PARAMETERS, ids=[row[0] for row in BAD_PARAMETERS])
 async def test_bad_parameters_are_explained(client, path, parameter, message):
     assert await get_json(client, path, status=400) == {"error": message, "parameter": parameter}
+
+
+async def test_the_root_is_a_readable_index_of_the_endpoints_and_is_not_counted(client):
+    resp = await client.get("/")
+    assert resp.status == 200 and resp.content_type == "text/plain"
+    lines = (await resp.text()).splitlines()
+    assert lines[0] == "The asyncshell practice server: endpoints for practising HTTP clients offline."
+    assert "  GET /weather                JSON temperature and description; ?lat= and ?lon= required" in lines
+    stats = await get_json(client, "/stats")
+    assert stats["total_requests"] == 0
