@@ -3,7 +3,7 @@
 ``rewrite_asserts`` turns every ``assert test, message`` in the check (also those
 inside functions the check defines) into
 
-    @r = @assert(site)          # a fresh Recording for this assert
+    @r = @assert(site)          # a fresh AssertRecord for this assert
     if not test':               # test, with each interesting sub-expression e
         raise @r.fail(message)  #   replaced by @r(slot, e)
 
@@ -72,7 +72,7 @@ class AssertionFailed(AssertionError):
         return [f"{text} was {value}" for text, value in self.values]
 
 
-class Recording:
+class AssertRecord:
     """What one run of one assert evaluated.  Calling it records a value and returns it."""
 
     __slots__ = ("site", "values")
@@ -97,9 +97,9 @@ class Rewritten:
     sites: tuple[AssertSite, ...]
 
     @property
-    def names(self) -> dict[str, Callable[[int], Recording]]:
+    def names(self) -> dict[str, Callable[[int], AssertRecord]]:
         sites = self.sites
-        return {RECORDER: lambda index: Recording(sites[index])}
+        return {RECORDER: lambda index: AssertRecord(sites[index])}
 
 
 def rewrite_asserts(source: str, filename: str) -> Rewritten:

@@ -108,7 +108,7 @@ class BaseStep:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class TextStep(BaseStep):
-    """Prose for the learner, in the Markdown subset ``render.render_text`` draws."""
+    """Prose for the learner, in the Markdown subset ``render.render_markdown`` draws."""
 
     type: ClassVar[str] = "text"
     body: str

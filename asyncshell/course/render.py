@@ -29,7 +29,7 @@ _RULES = {1: "═"}  # under a heading of this level; "─" under the rest
 _PYTHON_LANGS = {"python", "py", "python3", "pycon"}
 
 
-def render_text(markdown: str, width: int, color: bool) -> str:
+def render_markdown(markdown: str, width: int, color: bool) -> str:
     """Draw a text step's Markdown for a terminal ``width`` columns wide; no trailing newline."""
     width = max(width, MIN_WIDTH)
     out: list[str] = []

@@ -22,7 +22,7 @@ from asyncshell.course.checks import run_check
 from asyncshell.course.listing import print_lessons
 from asyncshell.course.model import ExampleStep, ExerciseStep, Lesson, LoadResult, QuizStep, Step
 from asyncshell.course.progress_command import tally
-from asyncshell.course.render import render_code, render_text
+from asyncshell.course.render import render_code, render_markdown
 from asyncshell.errors import AsyncshellError, UsageError
 from asyncshell.practice import ensure_server, running_server
 from asyncshell.course.progress import FILENAME, LessonProgress, ProgressStore
@@ -470,7 +470,7 @@ class Tutor:
 
     def _render(self, markdown: str) -> str:
         width = min(shutil.get_terminal_size().columns, MAX_WIDTH)
-        return render_text(markdown, width, self.console.color)
+        return render_markdown(markdown, width, self.console.color)
 
     @staticmethod
     def _answer_usage(step: QuizStep) -> str:

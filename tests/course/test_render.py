@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from asyncshell.course.render import render_code, render_text
+from asyncshell.course.render import render_code, render_markdown
 
 ESCAPE = re.compile(r"\x1b\[[0-9;]*m")
 
@@ -38,7 +38,7 @@ def visible(text: str) -> str:
 
 
 def test_without_colour_there_are_no_escape_codes_and_markup_reads_as_written():
-    out = render_text(PROSE, 60, color=False)
+    out = render_markdown(PROSE, 60, color=False)
     assert "\x1b" not in out
     assert out.splitlines()[:2] == ["The event loop", "══════════════"]
     assert "Summary\n───────" in out
@@ -47,7 +47,7 @@ def test_without_colour_there_are_no_escape_codes_and_markup_reads_as_written():
 
 
 def test_prose_wraps_to_the_width_and_code_does_not():
-    out = render_text(PROSE, 40, color=False)
+    out = render_markdown(PROSE, 40, color=False)
     lines = out.splitlines()
     code = [line for line in lines if line.startswith("    ") and not line.startswith("    •")]
     assert any(len(line) > 40 for line in code), "the long code line must stay whole"
@@ -56,25 +56,25 @@ def test_prose_wraps_to_the_width_and_code_does_not():
 
 
 def test_list_items_hang_under_their_bullet():
-    out = render_text(PROSE, 40, color=False)
+    out = render_markdown(PROSE, 40, color=False)
     assert "• `asyncio.create_task(coro)` starts a\n  coroutine running beside you, right\n  away" in out
     assert "\n  • nested points are indented under\n    their parent item" in out
     assert "\n1. numbered items keep their number" in out
 
 
 def test_a_word_longer_than_the_line_is_cut_rather_than_overflowing():
-    out = render_text("see " + "x" * 50, 20, color=False)
+    out = render_markdown("see " + "x" * 50, 20, color=False)
     assert out.splitlines() == ["see", "x" * 20, "x" * 20, "x" * 10]
 
 
 def test_wide_characters_count_two_columns():
-    out = render_text("漢字 " * 12, 20, color=False)
+    out = render_markdown("漢字 " * 12, 20, color=False)
     assert all(len(line) * 2 <= 20 + 2 for line in out.splitlines())
     assert out.splitlines()[0] == "漢字 漢字 漢字 漢字"
 
 
 def test_with_colour_code_is_highlighted_and_prose_styled():
-    out = render_text(PROSE, 60, color=True)
+    out = render_markdown(PROSE, 60, color=True)
     code_line = next(line for line in out.splitlines() if "async def main" in visible(line))
     assert ESCAPE.search(code_line), "python code blocks are highlighted"
     assert visible(code_line) == "    async def main():"
@@ -85,19 +85,19 @@ def test_with_colour_code_is_highlighted_and_prose_styled():
 
 
 def test_colour_and_plain_say_the_same_words():
-    plain = render_text(PROSE, 200, color=False)
-    coloured = visible(render_text(PROSE, 200, color=True))
+    plain = render_markdown(PROSE, 200, color=False)
+    coloured = visible(render_markdown(PROSE, 200, color=True))
     assert re.sub(r"[*`]", "", plain) == re.sub(r"[*`]", "", coloured)
 
 
 def test_control_characters_in_prose_never_reach_the_terminal():
-    out = render_text("a \x1b[31mred\x07 word\n```\nx = '\x1b]0;title\x07'\n```", 40, color=False)
+    out = render_markdown("a \x1b[31mred\x07 word\n```\nx = '\x1b]0;title\x07'\n```", 40, color=False)
     assert "\x1b" not in out and "\x07" not in out
     assert "red" in out
 
 
 def test_unlabelled_fences_are_not_highlighted_and_unclosed_ones_run_to_the_end():
-    out = render_text("```\n$ asyncshell\n```\n\n```python\nx = 1", 40, color=True)
+    out = render_markdown("```\n$ asyncshell\n```\n\n```python\nx = 1", 40, color=True)
     assert out.splitlines()[0] == "    $ asyncshell"
     assert ESCAPE.search(out.splitlines()[-1]) and visible(out.splitlines()[-1]) == "    x = 1"
 
@@ -113,13 +113,13 @@ def test_render_code_indents_and_keeps_every_line():
 
 @pytest.mark.parametrize("width", [-5, 0, 1])
 def test_silly_widths_still_render(width):
-    assert render_text("Some words to wrap.", width, color=False) == "Some words to wrap."
+    assert render_markdown("Some words to wrap.", width, color=False) == "Some words to wrap."
 
 
 @settings(max_examples=300, deadline=None)
 @given(text=st.text(), width=st.integers(min_value=20, max_value=120))
 def test_any_text_renders_without_colour_escapes_within_the_width(text, width):
-    out = render_text(text, width, color=False)
+    out = render_markdown(text, width, color=False)
     assert "\x1b" not in out
     outside_code = [line for line in out.splitlines() if not line.startswith("    ")]
     assert all(len(line) <= width for line in outside_code if line.isascii())
