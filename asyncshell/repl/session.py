@@ -53,6 +53,7 @@ class Session:
         # Set-up that must not delay the first prompt but must be done before the first
         # input runs (teaching features): it runs just before that input.
         self._deferred: list[Callable[[], None]] = []
+        self._failures: list[tuple[str, str, str | None]] = []  # (task name, traceback, explanation), to fold
         self._reading: asyncio.Future[str | None] | None = None
         evaluator.tasks.on_failure = self.report_task_failure
 
@@ -169,18 +170,37 @@ class Session:
 
     def explain_to_user(self, subject: object) -> None:
         """Add the friendly explanation, if a teaching feature has one for this."""
-        if self.hooks.explain is None:
-            return
-        try:
-            text = self.hooks.explain(subject)
-        except Exception:  # noqa: BLE001 - an explanation must never cost the user their session
-            return
+        text = self._explanation(subject)
         if text:
             self.console.explain(text)
 
+    def _explanation(self, subject: object) -> str | None:
+        if self.hooks.explain is None:
+            return None
+        try:
+            return self.hooks.explain(subject)
+        except Exception:  # noqa: BLE001 - an explanation must never cost the user their session
+            return None
+
     def report_task_failure(self, task: "asyncio.Task[Any]", exc: BaseException) -> None:
-        self.console.error(f"Task {task.get_name()!r} failed and nothing awaited it:\n{format_error(exc)}")
-        self.explain_to_user(exc)
+        """A task failed and nothing awaited it: said once the loop turns, with identical failures folded."""
+        if not self._failures:
+            self.evaluator.loop.call_soon(self._report_failures)
+        self._failures.append((task.get_name(), format_error(exc), self._explanation(exc)))
+
+    def _report_failures(self) -> None:
+        failures, self._failures = self._failures, []
+        alike: dict[str, list[tuple[str, str, str | None]]] = {}
+        for failure in failures:
+            alike.setdefault(failure[1], []).append(failure)
+        for traceback_text, group in alike.items():
+            name, _, explanation = group[0]
+            self.console.error(f"Task {name!r} failed and nothing awaited it:\n{traceback_text}")
+            if explanation:
+                self.console.explain(explanation)
+            if len(group) > 1:
+                others = ", ".join(other for other, _, _ in group[1:])
+                self.console.note(f"{plural(len(group) - 1, 'more task')} failed the same way: {others}.")
 
     def _on_loop_error(self, loop: asyncio.AbstractEventLoop, context: dict[str, Any]) -> None:
         message = context.get("message", "Error in the event loop")

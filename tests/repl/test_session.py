@@ -91,6 +91,20 @@ async def test_a_background_failure_nobody_awaits_is_reported_once_in_a_short_bl
     assert t.stdout.endswith("1\n")
 
 
+async def test_background_tasks_failing_the_same_way_are_folded_into_one_report() -> None:
+    t = await run_inputs([
+        "async def boom():\n    await asyncio.sleep(0.01)\n    raise RuntimeError('broke')\n",
+        "ts = [asyncio.create_task(boom()) for _ in range(4)]",
+        "async def other():\n    raise ValueError('different')\n",
+        "o = asyncio.create_task(other())",
+        "await asyncio.sleep(0.1)",
+    ])
+    assert t.stderr.count("RuntimeError: broke") == 1
+    assert t.stderr.count("ValueError: different") == 1
+    assert "Task 'boom-1' failed and nothing awaited it" in t.stderr
+    assert "3 more tasks failed the same way: boom-2, boom-3, boom-4." in t.stdout
+
+
 async def test_a_failure_that_the_input_awaits_is_not_reported_twice() -> None:
     t = await run_inputs(["async def boom():\n    raise RuntimeError('broke')\n", "b = asyncio.create_task(boom())\nawait asyncio.sleep(0.05)\nawait b"])
     assert t.stderr.count("RuntimeError: broke") == 1
