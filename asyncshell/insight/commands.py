@@ -88,6 +88,9 @@ def _last(session: Session) -> Recording:
 
 
 def _show_after_input(session: Session, recording: Recording) -> None:
+    """Chart an input that waited or started tasks; a plain ``def`` or ``x = 1`` has nothing to show."""
+    if len(recording.rows) == 1 and len(recording.rows[0].steps) <= 2:
+        return
     # After the session has shown the input's outcome, so the chart comes last.
     session.evaluator.loop.call_soon(
         lambda: session.console.write(render_text(recording, width=terminal_width(), style=session.console.style))

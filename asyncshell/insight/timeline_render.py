@@ -129,7 +129,8 @@ def render_text(recording: Recording, *, width: int = 80, style: Style = _no_sty
     axis = ["─"] * columns
     labels = [" "] * columns
     span = recording.wall or 1e-9
-    for offset, text in ticks(recording, max(columns // 10, 1)):
+    # Right to left, so the last tick is always labelled; an earlier label that would touch it gives way.
+    for offset, text in reversed(ticks(recording, max(columns // 10, 1))):
         col = min(int(offset / span * columns), columns - 1)
         axis[col] = "┬"
         at = min(col, columns - len(text))  # the last label ends under its tick
@@ -167,7 +168,8 @@ def _fit(parts: list[str], lengths: list[int], sep: str, width: int) -> list[str
 # --- SVG -----------------------------------------------------------------------------------------
 
 _SVG_COLOURS = {"running": "#2e9d4e", "waiting": "#c8ccd2", "done": "#1f6feb", "error": "#d1242f", "cancelled": "#8c959f"}
-_ROW_HEIGHT, _BAR, _LEFT, _RIGHT, _TOP = 24, 12, 170, 20, 40
+_ROW_HEIGHT, _BAR, _LEFT, _RIGHT, _TOP = 24, 12, 170, 40, 40
+_CHAR = 7.3  # the width of one character of 12 px monospace, for laying text out
 
 
 def render_svg(recording: Recording, *, width: int = 900) -> str:
@@ -209,8 +211,10 @@ def render_svg(recording: Recording, *, width: int = 900) -> str:
     parts.append(f'<line x1="{_LEFT}" y1="{axis_y}" x2="{_LEFT + plot}" y2="{axis_y}" stroke="black"/>')
     for offset, text in ticks(recording, max(plot // 90, 1)):
         tx = x(recording.start + offset)
+        # Centred under its tick, except where that would run past the chart's edge.
+        anchor = "end" if tx + len(text) * _CHAR / 2 > width - 4 else "middle"
         parts.append(f'<line x1="{tx}" y1="{axis_y}" x2="{tx}" y2="{axis_y + 5}" stroke="black"/>')
-        parts.append(f'<text x="{tx}" y="{axis_y + 18}" text-anchor="middle">{escape(text)}</text>')
+        parts.append(f'<text x="{tx}" y="{axis_y + 18}" text-anchor="{anchor}">{escape(text)}</text>')
     parts.append(f'<text x="10" y="{axis_y + 40}">{escape(footer(recording))}</text>')
     parts.append(_svg_legend(axis_y + 58))
     parts.append("</svg>")
@@ -225,7 +229,9 @@ def _svg_legend(y: float) -> str:
     entries: list[tuple[str, Ending | str]] = [("running on the loop", "running"), ("waiting on an await", "waiting")]
     entries += [(ending, ending) for ending in ENDINGS]
     parts = []
-    for i, (text, kind) in enumerate(entries):
-        lx = 10 + i * 150
-        parts.append(f'<rect x="{lx}" y="{y - 10}" width="12" height="12" fill="{_SVG_COLOURS[kind]}"/><text x="{lx + 16}" y="{y}">{escape(text)}</text>')
+    lx = 10.0
+    for text, kind in entries:
+        parts.append(f'<rect x="{lx:g}" y="{y - 10}" width="12" height="12" fill="{_SVG_COLOURS[kind]}"/>'
+                     f'<text x="{lx + 16:g}" y="{y}">{escape(text)}</text>')
+        lx = round(lx + 16 + len(text) * _CHAR + 24, 1)  # the next swatch starts after this label, with a gap
     return "".join(parts)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import itertools
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -268,3 +269,30 @@ async def test_with_timeline_on_the_full_recording_is_charted_not_the_coarse_one
     assert spans_for(session).last is None or spans_for(session).last.label != "input-3"
     full = timeline_for(session).last
     assert full is not None and not full.coarse and any(row.steps for row in full.rows)
+
+
+async def test_on_skips_inputs_that_neither_waited_nor_started_a_task() -> None:
+    session, out = _session()
+    await run_inputs(["%timeline on", "def plain():\n    return 1", "x = plain()", "await asyncio.sleep(0.01)"], session=session)
+    text = out.getvalue()
+    assert text.count("Timeline of") == 1 and "Timeline of input-3" in text
+
+
+def test_the_last_tick_is_always_labelled() -> None:
+    for end, width in itertools.product((0.47, 0.5, 0.93, 1.0, 2.2, 0.0123), (60, 80, 120)):
+        text = render_text(Recording("input-1", 0.0, end, (Row("input-1", 0.0, (0.0, end), end, "done", True),)), width=width)
+        axis, labels = text.splitlines()[2:4]
+        last_tick = axis.rindex("┬")
+        assert labels.rstrip()[-1] != " " and len(labels.rstrip()) >= last_tick, (end, axis, labels)
+
+
+def test_svg_legend_labels_never_run_under_the_next_swatch_and_tick_labels_stay_inside() -> None:
+    root = ET.fromstring(render_svg(RECORDING))
+    svg = "{http://www.w3.org/2000/svg}"
+    texts = {t.text: t for t in root.iter(f"{svg}text")}
+    swatches = [r for r in root.findall(f"{svg}rect") if r.get("width") == "12" and r.get("height") == "12"]
+    labels = [texts[name] for name in ("running on the loop", "waiting on an await", "done", "error", "cancelled")]
+    for label, next_swatch in zip(labels, swatches[1:]):
+        assert float(label.get("x")) + len(label.text) * 7.3 < float(next_swatch.get("x"))
+    last_tick = [t for t in root.iter(f"{svg}text") if t.get("text-anchor") in ("middle", "end")][-1]
+    assert last_tick.get("text-anchor") == "end" or float(last_tick.get("x")) + len(last_tick.text) * 7.3 / 2 <= 900
