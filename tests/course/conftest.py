@@ -1,4 +1,4 @@
-"""Lesson files for the course tests: a folder to write them in, and a valid lesson to start from."""
+"""Lesson files for the course tests: a folder to write them in, a valid lesson to start from, and the demo lesson."""
 
 from __future__ import annotations
 
@@ -6,6 +6,8 @@ from pathlib import Path
 from typing import Callable
 
 import pytest
+
+from course.lesson_shell import DEMO, Shell
 
 # Every step type once; line numbers matter to the tests, so edit with care.
 FULL_LESSON = """\
@@ -90,3 +92,16 @@ def full_lesson() -> Callable[..., str]:
         return FULL_LESSON.format(id=id, order=order, requires="[" + ", ".join(requires) + "]")
 
     return make
+
+
+@pytest.fixture
+def lessons(tmp_path: Path) -> Path:
+    folder = tmp_path / "lessons"
+    folder.mkdir()
+    (folder / "demo.yaml").write_text(DEMO, encoding="utf-8")
+    return folder
+
+
+@pytest.fixture
+def shell(lessons: Path) -> Shell:
+    return Shell(lessons)

@@ -3,18 +3,15 @@
 from __future__ import annotations
 
 import importlib
-import io
 from pathlib import Path
 
 import pytest
 
-from asyncshell.cli import parse
-from asyncshell.course import progress_command
 from asyncshell.features import COMMANDS, SUBCOMMANDS
 from asyncshell.course.tutor import resume_hint
-from asyncshell.course.progress import FILENAME, ProgressStore
+from asyncshell.course.progress import FILENAME
 from asyncshell.practice_server import PracticeServer
-from course.test_lesson_commands import GREET, SHOUT, Shell, lessons, listed_state, shell  # noqa: F401 - the fixtures too
+from course.lesson_shell import GREET, SHOUT, Shell, listed_state
 
 TYPED = """\
 format: 1
@@ -121,29 +118,6 @@ async def test_progress_reports_each_lesson_and_the_totals(two_lessons: Path) ->
     assert lines[3] == "In all: 3 steps done, 1 check run (0 passed), 2 quiz answers (1 right)."
 
 
-def test_asyncshell_progress_reset_asks_first(asyncshell_home: Path) -> None:
-    with ProgressStore.open() as store:
-        store.mark_done("demo", "text-1")
-    out = io.StringIO()
-    assert progress_command.progress_command(parse(["progress", "--reset"]), out=out, ask=lambda question: "n") == 1
-    assert "Nothing was changed." in out.getvalue()
-    with ProgressStore.open() as store:
-        assert store.summary().steps_done == 1
-    assert progress_command.progress_command(parse(["progress", "--reset"]), out=out, ask=lambda question: "yes") == 0
-    with ProgressStore.open() as store:
-        assert store.summary().steps_done == 0
-
-
-def test_asyncshell_progress_reset_without_a_terminal_needs_yes(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("sys.stdin", io.StringIO())
-    out = io.StringIO()
-    assert progress_command.progress_command(parse(["progress", "--reset"]), out=out) == 2
-    assert "add --yes" in out.getvalue()
-    assert progress_command.progress_command(parse(["progress", "--reset", "--yes"]), out=out) == 0
-    assert progress_command.progress_command(parse(["progress"]), out=out) == 0
-    assert "In all: 0 steps done" in out.getvalue()
-
-
 SERVED = """\
 format: 1
 id: served
@@ -195,8 +169,3 @@ async def test_the_shell_finds_lessons_in_the_folders_of_ASYNCSHELL_LESSONS(
     assert shell.session.hooks.prompt_prefix == "[demo 1/6] "
 
 
-def test_asyncshell_progress_lists_the_lessons_of_lessons_dir(lessons: Path) -> None:
-    out = io.StringIO()
-    assert progress_command.progress_command(parse(["progress", "--lessons-dir", str(lessons)]), out=out) == 0
-    rows = [line.split() for line in out.getvalue().splitlines()]
-    assert ["demo", "Demo", "lesson", "not", "started"] in rows

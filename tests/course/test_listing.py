@@ -1,0 +1,87 @@
+"""``asyncshell lessons``: every lesson in use, in course order, with its summary and how far the learner got."""
+
+from __future__ import annotations
+
+import pytest
+
+from asyncshell.cli import main
+from asyncshell.course.catalog import load_catalog
+from asyncshell.course.progress import ProgressStore
+from asyncshell.paths import LESSONS_ENV
+
+
+@pytest.fixture(autouse=True)
+def no_user_lessons(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv(LESSONS_ENV, raising=False)
+
+
+def listing(capsys: pytest.CaptureFixture[str], *argv: str) -> list[str]:
+    assert main(["lessons", *argv]) == 0
+    return capsys.readouterr().out.splitlines()
+
+
+def listed_ids(lines: list[str]) -> list[str]:
+    # Under the header, each lesson is a row and a summary line; load errors follow a blank line.
+    rows = lines[1:lines.index("")] if "" in lines else lines[1:]
+    return [line.split()[1] for line in rows[::2]]
+
+
+def row(lines: list[str], lesson_id: str) -> str:
+    return next(line for line in lines[1:] if line.split()[1:2] == [lesson_id])
+
+
+def test_lessons_lists_the_sample_lesson_in_order_with_its_summary(capsys):
+    lines = listing(capsys)
+    assert lines[0].split() == ["#", "lesson", "title", "steps", "progress"]
+    sample = row(lines, "first-steps")
+    assert sample.split() == ["1", "first-steps", "First", "steps", "with", "asyncio", "8", "not", "started"]
+    summary = lines[lines.index(sample) + 1]
+    assert summary.strip() == "Write coroutine functions, await them, and run several at once so waiting overlaps."
+
+
+def test_lessons_shows_how_far_the_learner_got(capsys):
+    lesson = load_catalog().get("first-steps")
+    keys = [step.key for step in lesson.steps]
+    with ProgressStore.open() as store:
+        store.record_quiz("first-steps", "quiz-1", False, "1")
+    assert row(listing(capsys), "first-steps").endswith(f"0 of {len(keys)}")
+    with ProgressStore.open() as store:
+        for key in keys[:3]:
+            store.mark_done("first-steps", key)
+    assert row(listing(capsys), "first-steps").endswith(f"3 of {len(keys)}")
+    with ProgressStore.open() as store:
+        for key in keys:
+            store.mark_done("first-steps", key)
+    assert row(listing(capsys), "first-steps").endswith("done")
+
+
+def test_lessons_dir_and_the_environment_add_folders(capsys, monkeypatch, write_lesson, full_lesson):
+    write_lesson(full_lesson(id="from-env", order=20), "env/e.yaml")
+    write_lesson(full_lesson(id="from-arg", order=10), "arg/a.yaml")
+    monkeypatch.setenv(LESSONS_ENV, "env")
+    ids = listed_ids(listing(capsys, "--lessons-dir", "arg"))
+    assert "first-steps" in ids
+    assert [i for i in ids if i.startswith("from-")] == ["from-arg", "from-env"]
+
+
+def test_lessons_still_lists_when_files_are_broken_and_says_which(capsys, write_lesson, full_lesson):
+    write_lesson(full_lesson(id="fine", order=2), "extra/fine.yaml")
+    write_lesson("format: 2\n", "extra/newer.yaml")
+    write_lesson("- a list\n", "extra/list.yaml")
+    lines = listing(capsys, "--lessons-dir", "extra")
+    assert {"first-steps", "fine"} <= set(listed_ids(lines))
+    assert lines[-3:] == [
+        "2 lesson files failed to load:",
+        "extra/list.yaml:1: a lesson must be a mapping of fields, got a list",
+        "extra/newer.yaml:1: format: this asyncshell reads lesson format 1, not 2; a newer asyncshell may read it",
+    ]
+
+
+def test_a_missing_lessons_dir_is_a_usage_error(capsys, lesson_dir):
+    with pytest.raises(SystemExit) as stop:
+        main(["lessons", "--lessons-dir", "nowhere"])
+    assert stop.value.code == 2
+    assert "argument --lessons-dir: no such folder: nowhere" in capsys.readouterr().err
+
+
+# -- many files make one course -------------------------------------------------------------------------------
