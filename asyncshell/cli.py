@@ -21,6 +21,7 @@ from asyncshell.repl.console import Console, color_wanted
 from asyncshell.errors import AsyncshellError, describe_bug
 from asyncshell.features import SUBCOMMANDS, register
 from asyncshell.paths import LESSONS_ENV, LessonFolders, data_home
+from asyncshell.text import plural
 
 PYTHON_VERSION = ".".join(map(str, sys.version_info[:3]))
 DESCRIPTION = "A Python shell for learning asyncio: top-level await, and one event loop that keeps running between inputs."
@@ -160,7 +161,7 @@ def run_shell(args: argparse.Namespace, start: str | None = None) -> int:
     """The shell itself; ``start`` is a %command to run first (``asyncshell learn``)."""
     from asyncshell.repl.evaluator import Evaluator
     from asyncshell.repl.commands import registry
-    from asyncshell.repl.loop import run
+    from asyncshell.repl.loop import run, threads_left_behind
     from asyncshell.repl.session import Session
 
     first = _first_input(args)
@@ -186,9 +187,18 @@ def run_shell(args: argparse.Namespace, start: str | None = None) -> int:
     session.defer(lambda: install_teaching(session))
     reader = _make_reader(terminal, stay, session)
     try:
-        return run(loop, session, _main(session, reader, first, stay, start))
+        status = run(loop, session, _main(session, reader, first, stay, start))
     finally:
         getattr(reader, "close", lambda: None)()
+    stuck = threads_left_behind()
+    if stuck:  # a learner's thread still in time.sleep(100): Python would wait for it at exit
+        console.note(f"{plural(len(stuck), 'thread')} of yours still running (e.g. in asyncio.to_thread); "
+                     "leaving without waiting for them.")
+        for stream in (sys.stdout, sys.stderr, sys.__stdout__, sys.__stderr__):
+            with contextlib.suppress(Exception):
+                stream.flush()  # type: ignore[union-attr]
+        os._exit(status)
+    return status
 
 
 def install_teaching(session: Any) -> None:

@@ -198,3 +198,40 @@ def test_after_ctrl_c_the_next_message_starts_on_a_line_of_its_own(term: pexpect
     term.expect("KeyboardInterrupt: the input was stopped")
     assert re.search(r"\^C\r?\n", term.before), repr(term.before)
     synced(term)
+
+
+def test_ctrl_c_on_code_that_swallows_cancellation_comes_back_and_exit_still_exits(term: pexpect.spawn) -> None:
+    term.send("async def worker():\rwhile True:\rtry:\rawait asyncio.sleep(0.05)\r")
+    term.send("\x08" * 4 + "except:\rpass\r\r\r")
+    term.expect(PROMPT)
+    synced(term)
+    term.sendline("await worker()")
+    time.sleep(0.5)
+    term.sendcontrol("c")
+    term.expect("caught the CancelledError meant to stop it", timeout=6)
+    synced(term)
+    term.sendline("w = asyncio.create_task(worker())")
+    term.expect(PROMPT)
+    synced(term)
+    term.sendcontrol("d")
+    term.expect("Leaving anyway", timeout=10)
+    term.expect(pexpect.EOF, timeout=10)
+    term.close()
+    assert term.exitstatus == 0
+
+
+def test_sync_code_that_catches_every_ctrl_c_is_warned_about_then_left(term: pexpect.spawn) -> None:
+    term.send("import time\rwhile True:\rtry:\rtime.sleep(0.05)\r")
+    term.send("\x08" * 4 + "except:\rpass\r\r\r")
+    time.sleep(0.5)
+    for _ in range(3):
+        term.sendcontrol("c")
+        time.sleep(0.3)
+    term.expect("This input does not stop")
+    for _ in range(2):
+        term.sendcontrol("c")
+        time.sleep(0.3)
+    term.expect("Leaving asyncshell: the running input would not stop.")
+    term.expect(pexpect.EOF, timeout=10)
+    term.close()
+    assert term.exitstatus == 130

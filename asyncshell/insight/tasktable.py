@@ -8,32 +8,16 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
-import linecache
 import reprlib
-import types
-from typing import Any, Iterable, Iterator, Literal
+from typing import Any, Iterable, Literal
 
-from asyncshell.repl.tracebacks import is_learners_file
+from asyncshell.repl.tracebacks import Frame, user_stack
 from asyncshell.repl.tasks import Task, TaskWatch, peek_exception
 
 State = Literal["pending", "running", "done", "cancelled", "failed"]
 
 _REPR = reprlib.Repr()
 _REPR.maxstring = _REPR.maxother = 40
-
-
-@dataclasses.dataclass(frozen=True)
-class Frame:
-    """A place in the user's code: ``<input-3>:2 in worker``, with its source line."""
-
-    filename: str
-    lineno: int
-    function: str
-    line: str = ""
-
-    @property
-    def where(self) -> str:
-        return f"{self.filename}:{self.lineno}"
 
 
 @dataclasses.dataclass(frozen=True)
@@ -57,29 +41,6 @@ class TaskSnapshot:
     now: float
     alive: tuple[TaskRow, ...]
     finished: tuple[TaskRow, ...]  # oldest first
-
-
-def _await_chain(coro: Any) -> Iterator[types.FrameType]:
-    """The frames of a coroutine and of each coroutine it awaits, outermost first."""
-    seen = 0
-    while coro is not None and seen < 100:
-        seen += 1
-        frame = getattr(coro, "cr_frame", None) or getattr(coro, "gi_frame", None)
-        if frame is None:
-            return
-        yield frame
-        coro = getattr(coro, "cr_await", None) or getattr(coro, "gi_yieldfrom", None)
-
-
-def user_stack(coro: Any) -> tuple[Frame, ...]:
-    """Where a suspended coroutine is, in the user's code only, outermost first."""
-    frames = []
-    for frame in _await_chain(coro):
-        filename = frame.f_code.co_filename
-        if is_learners_file(filename):
-            line = linecache.getline(filename, frame.f_lineno).strip()
-            frames.append(Frame(filename, frame.f_lineno, frame.f_code.co_name, line))
-    return tuple(frames)
 
 
 def _coroutine_name(task: asyncio.Task[Any]) -> str:

@@ -21,13 +21,16 @@ import types
 from typing import Any, Callable, Literal
 
 from asyncshell.repl.tasks import FailureReporter, TaskWatch
-from asyncshell.repl.tracebacks import remember_source
+from asyncshell.repl.tracebacks import remember_source, where_suspended
 
 _FLAGS = ast.PyCF_ALLOW_TOP_LEVEL_AWAIT
 _FUTURE_FLAGS = [getattr(__future__, name).compiler_flag for name in __future__.all_feature_names]
 # How long past its timeout sync code may hold the loop before it is interrupted
 # like Ctrl-C; awaiting code is cancelled by the loop at the timeout itself.
 _SYNC_GRACE = 0.25
+#: How long a cancelled input may take to finish (its ``finally:`` blocks) before it
+#: is abandoned as one that swallowed the cancellation.
+CANCEL_GRACE = 1.5
 
 
 class Quitter:
@@ -57,11 +60,17 @@ def new_namespace() -> dict[str, Any]:
 
 @dataclasses.dataclass(frozen=True)
 class Outcome:
-    """How one input ended.  ``error`` is set for "error"; ``exit_code`` for "exit"."""
+    """How one input ended.  ``error`` is set for "error"; ``exit_code`` for "exit".
+
+    ``swallowed`` (with "interrupted" or "timeout") says where the input was when it
+    caught the CancelledError meant to stop it and carried on: it was abandoned,
+    still running, after ``CANCEL_GRACE`` seconds.
+    """
 
     kind: Literal["ok", "error", "interrupted", "timeout", "exit"]
     error: BaseException | None = None
     exit_code: int = 0
+    swallowed: str = ""
 
 
 def exit_code_of(exc: SystemExit) -> tuple[int, str | None]:
@@ -98,7 +107,10 @@ class Evaluator:
         self.on_input_end: list[Callable[["asyncio.Task[Any]"], None]] = []
         self.notes: list[str] = []
         self._current: asyncio.Task[BaseException | None] | None = None
+        self._stop_requested: asyncio.Future[None] | None = None
         self._interrupted = False
+        #: Inputs that swallowed the cancellation meant to stop them, still running: cancelled again at exit.
+        self.abandoned: list[asyncio.Task[Any]] = []
         self._expired: asyncio.Task[BaseException | None] | None = None
 
     @property
@@ -171,19 +183,24 @@ class Evaluator:
         for callback in self.on_input_start:
             callback(task)
         deadline = self._arm_deadline(task, timeout) if timeout is not None else None
+        stop = self._stop_requested = self._loop.create_future()
         try:
-            done, _ = await asyncio.wait([task], timeout=timeout)
-            if not done:
-                task.cancel()
-                await asyncio.wait([task])
-                return Outcome("timeout")
+            done, _ = await asyncio.wait([task, stop], timeout=timeout, return_when=asyncio.FIRST_COMPLETED)
+            if task not in done:
+                if not stop.done():
+                    task.cancel()  # the timeout; Ctrl-C has cancelled it already
+                done, _ = await asyncio.wait([task], timeout=CANCEL_GRACE)
+                if not done:
+                    return self._abandon(task, "interrupted" if stop.done() else "timeout")
+                if not stop.done():
+                    return Outcome("timeout")
         except asyncio.CancelledError:
             task.cancel()  # whoever awaited us gave up: so does the input
             raise
         finally:
             if deadline is not None:
                 deadline.cancel()
-            self._current = None
+            self._current = self._stop_requested = None
             self.tasks.end_input()
             for callback in self.on_input_end:
                 callback(task)
@@ -227,6 +244,9 @@ class Evaluator:
         running = asyncio.current_task(self._loop)
         if running is not task:
             self._loop.call_soon_threadsafe(task.cancel)
+        stop = self._stop_requested
+        if stop is not None:
+            self._loop.call_soon_threadsafe(lambda: stop.done() or stop.set_result(None))
         if self.tasks.is_users(running):
             raise KeyboardInterrupt
         return True
@@ -251,6 +271,11 @@ class Evaluator:
             return
         self.namespace["_"] = value
         self._write(repr(value) + "\n")
+
+    def _abandon(self, task: "asyncio.Task[BaseException | None]", kind: Literal["interrupted", "timeout"]) -> Outcome:
+        """The input caught its CancelledError and went on: leave it running, and say where it is."""
+        self.abandoned.append(task)
+        return Outcome(kind, swallowed=where_suspended(task))
 
     def _outcome(self, task: asyncio.Task[BaseException | None]) -> Outcome:
         expired = self._expired is task

@@ -9,9 +9,13 @@ from __future__ import annotations
 
 import asyncio
 import signal
+import threading
 from typing import Any, Coroutine
 
 from asyncshell.repl.session import Session
+
+#: How long each step of closing the loop may take before what is left is left behind.
+CLOSE_GRACE = 1.0
 
 
 def run(loop: asyncio.AbstractEventLoop, session: Session, main: Coroutine[Any, Any, int]) -> int:
@@ -34,14 +38,27 @@ def run(loop: asyncio.AbstractEventLoop, session: Session, main: Coroutine[Any, 
 
 
 def _close(loop: asyncio.AbstractEventLoop) -> None:
+    """Cancel what is left, shut down async generators and the thread pool: each within a bound.
+
+    A task that swallows its cancellation, or a thread stuck in ``time.sleep(100)``,
+    must not keep the shell from leaving; what is still running then is left behind
+    (``leave_now`` ends the process without waiting for such threads).
+    """
     try:
         leftovers = [task for task in asyncio.all_tasks(loop) if not task.done()]
         for task in leftovers:
             task.cancel()
         if leftovers:
-            loop.run_until_complete(asyncio.gather(*leftovers, return_exceptions=True))
-        loop.run_until_complete(loop.shutdown_asyncgens())
-        loop.run_until_complete(loop.shutdown_default_executor())
+            loop.run_until_complete(asyncio.wait(leftovers, timeout=CLOSE_GRACE))
+        loop.run_until_complete(asyncio.wait([loop.create_task(loop.shutdown_asyncgens())], timeout=CLOSE_GRACE))
+        loop.run_until_complete(asyncio.wait([loop.create_task(loop.shutdown_default_executor())], timeout=CLOSE_GRACE))
     finally:
+        # Tasks left pending would each log "Task was destroyed but it is pending!" when collected.
+        loop.set_exception_handler(lambda loop, context: None)
         asyncio.set_event_loop(None)
         loop.close()
+
+
+def threads_left_behind() -> list[threading.Thread]:
+    """Threads that would keep the process from ending (a learner's ``to_thread`` still sleeping)."""
+    return [t for t in threading.enumerate() if t is not threading.main_thread() and not t.daemon and t.is_alive()]

@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import inspect
+import os
 import linecache
 import warnings
 from typing import Any, Awaitable, Callable, Iterator
@@ -16,16 +17,19 @@ from typing import Any, Awaitable, Callable, Iterator
 from asyncshell.repl.commands import CommandRegistry, registry as default_registry
 from asyncshell.repl.console import Console
 from asyncshell.errors import AsyncshellError, describe_bug
-from asyncshell.repl.hooks import Features, Hooks, Terminal
 from asyncshell.repl.evaluator import Evaluator, Outcome, exit_code_of
-from asyncshell.repl.tracebacks import format_error
+from asyncshell.repl.hooks import Features, Hooks, Terminal
 from asyncshell.repl.statements import is_command
 from asyncshell.repl.tasks import describe_task
+from asyncshell.repl.tracebacks import format_error, where_suspended
 from asyncshell.text import plural
 
 Reader = Callable[[], Awaitable[str | None]]
 
 _SHUTDOWN_GRACE = 2.0
+_INTERRUPTS_WARNED, _INTERRUPTS_TO_LEAVE = 3, 5  # Ctrl-Cs during one input that did not stop it
+_LISTED_AT_EXIT = 20  # past this many tasks, the list at exit is summarised
+_LISTED_AT_EXIT = 20  # past this many tasks, the list at exit is summarised
 
 
 class Session:
@@ -53,6 +57,7 @@ class Session:
         # Set-up that must not delay the first prompt but must be done before the first
         # input runs (teaching features): it runs just before that input.
         self._deferred: list[Callable[[], None]] = []
+        self._unheard_interrupts = 0  # Ctrl-Cs while the current input ran
         self._failures: list[tuple[str, str, str | None]] = []  # (task name, traceback, explanation), to fold
         self._reading: asyncio.Future[str | None] | None = None
         evaluator.tasks.on_failure = self.report_task_failure
@@ -106,6 +111,7 @@ class Session:
     async def handle(self, text: str) -> None:
         """One input: a %command or Python.  Errors are shown; nothing propagates."""
         self.run_deferred()
+        self._unheard_interrupts = 0
         if is_command(text):
             try:
                 await self.commands.dispatch(self, text)
@@ -141,6 +147,12 @@ class Session:
         if outcome.kind == "error" and outcome.error is not None:
             self.console.error(format_error(outcome.error))
             self.explain_to_user(outcome.error)
+        elif outcome.swallowed:
+            self.console.note(
+                f"The input caught the CancelledError meant to stop it and went on (it is at {outcome.swallowed}); "
+                "it was left running. A bare `except:` or `except BaseException:` around an await does this: "
+                "catch `Exception`, or re-raise `asyncio.CancelledError`."
+            )
         elif outcome.kind == "interrupted":
             self.console.note("KeyboardInterrupt: the input was stopped; the loop and your tasks are still running.")
         elif outcome.kind == "timeout":
@@ -162,9 +174,24 @@ class Session:
             self._reading.cancel()
 
     def on_sigint(self) -> None:
-        """Ctrl-C arrived as a signal: stop the running input, or leave a non-interactive run."""
+        """Ctrl-C arrived as a signal: stop the running input, or leave a non-interactive run.
+
+        Code that holds the loop and catches KeyboardInterrupt itself (a bare ``except:``
+        in a ``while True``) cannot be stopped from outside: after a few Ctrl-Cs that
+        changed nothing, the shell says so, and then leaves rather than hang for good.
+        """
         if self.interactive:
             self.console.fresh_line()  # the terminal echoed ^C where the cursor was
+        running = self.evaluator.running
+        if running:
+            self._unheard_interrupts += 1
+            if self._unheard_interrupts == _INTERRUPTS_WARNED:
+                self.console.note("This input does not stop: it may be catching KeyboardInterrupt itself "
+                                  f"(a bare `except:`). {_INTERRUPTS_TO_LEAVE - _INTERRUPTS_WARNED} more Ctrl-C "
+                                  "leave asyncshell.")
+            elif self._unheard_interrupts >= _INTERRUPTS_TO_LEAVE:
+                self.console.note("Leaving asyncshell: the running input would not stop.")
+                os._exit(130)
         if not self.evaluator.interrupt() and not self.interactive:
             self.evaluator.loop.call_soon_threadsafe(self.request_exit, 130)
 
@@ -230,15 +257,23 @@ class Session:
 
     async def _cancel_leftovers(self) -> None:
         alive = self.evaluator.tasks.alive()
-        if not alive:
+        abandoned = [task for task in self.evaluator.abandoned if not task.done()]
+        if not alive and not abandoned:
             return
-        self.console.note(f"Cancelling {plural(len(alive), 'task')} still running:")
-        for task in alive:
-            self.console.note(f"  {describe_task(task)}")
+        if alive:
+            self.console.note(f"Cancelling {plural(len(alive), 'task')} still running:")
+            shown = alive if len(alive) <= _LISTED_AT_EXIT else alive[: _LISTED_AT_EXIT - 1]
+            for task in shown:
+                self.console.note(f"  {describe_task(task)}")
+            if len(shown) < len(alive):
+                self.console.note(f"  … and {len(alive) - len(shown)} more")
+        for task in [*alive, *abandoned]:
             task.cancel()
-        done, pending = await asyncio.wait(alive, timeout=_SHUTDOWN_GRACE)
+        done, pending = await asyncio.wait([*alive, *abandoned], timeout=_SHUTDOWN_GRACE)
         for task in done:
             if not task.cancelled():
                 task.exception()  # seen; do not report it again at exit
         if pending:
-            self.console.note(f"{len(pending)} did not stop within {_SHUTDOWN_GRACE:.0f} s; leaving anyway.")
+            swallowers = [f"{task.get_name()} (at {where})" for task in pending if (where := where_suspended(task))]
+            said = f"; they caught CancelledError and went on: {', '.join(swallowers[:5])}" if swallowers else ""
+            self.console.note(f"{len(pending)} did not stop within {_SHUTDOWN_GRACE:.0f} s{said}. Leaving anyway.")

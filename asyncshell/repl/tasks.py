@@ -18,6 +18,8 @@ import re
 import weakref
 from typing import Any, Callable, Coroutine
 
+from asyncshell.repl.tracebacks import user_stack
+
 FailureReporter = Callable[["asyncio.Task[Any]", BaseException], None]
 #: Wraps a coroutine as its task is made: ``(coro, name, users) -> coro``.
 CoroWrapper = Callable[[Coroutine[Any, Any, Any], Any, bool], Coroutine[Any, Any, Any]]
@@ -125,11 +127,11 @@ class TaskWatch:
 
 
 def describe_task(task: "asyncio.Task[Any]") -> str:
-    """One line: the task's name, its coroutine, and where it is suspended."""
+    """One line: the task's name, its coroutine, and the learner's line where it waits (as %tasks says)."""
     coro = task.get_coro()
     name = getattr(coro, "__qualname__", type(coro).__name__)
-    frame = getattr(coro, "cr_frame", None)
-    where = f" at {frame.f_code.co_filename}:{frame.f_lineno}" if frame is not None else ""
+    stack = user_stack(coro)
+    where = f" at {stack[-1].where}" if stack else ""
     return f"{task.get_name()} ({name}(){where})"
 
 

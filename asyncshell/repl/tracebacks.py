@@ -14,12 +14,17 @@ ask ``is_learners_file``, so "your line" means the same thing everywhere.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import linecache
 import os
 import sysconfig
 import traceback
 import types
+from typing import TYPE_CHECKING, Any, Iterator
+
+if TYPE_CHECKING:
+    import asyncio
 
 PACKAGE_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__))) + os.sep
 
@@ -41,6 +46,56 @@ def is_learners_file(filename: str) -> bool:
         return not filename.startswith("<frozen ")
     path = os.path.abspath(filename)
     return not path.startswith(PACKAGE_DIR) and not path.startswith(_library_dirs())
+
+
+@dataclasses.dataclass(frozen=True)
+class Frame:
+    """A place in the learner's code: ``<input-3>:2 in worker``, with its source line."""
+
+    filename: str
+    lineno: int
+    function: str
+    line: str = ""
+
+    @property
+    def where(self) -> str:
+        return f"{self.filename}:{self.lineno}"
+
+
+def _await_chain(coro: Any) -> Iterator[types.FrameType]:
+    """The frames of a coroutine and of each coroutine it awaits, outermost first."""
+    seen = 0
+    while coro is not None and seen < 100:
+        seen += 1
+        frame = getattr(coro, "cr_frame", None) or getattr(coro, "gi_frame", None)
+        if frame is None:
+            return
+        yield frame
+        coro = getattr(coro, "cr_await", None) or getattr(coro, "gi_yieldfrom", None)
+
+
+def user_stack(coro: Any) -> tuple[Frame, ...]:
+    """Where a suspended coroutine is, in the learner's code only, outermost first.
+
+    A task's own ``get_stack()`` stops at the outermost frame of a suspended coroutine;
+    this follows what each one awaits, down to the line that waits.
+    """
+    frames = []
+    for frame in _await_chain(coro):
+        filename = frame.f_code.co_filename
+        if is_learners_file(filename):
+            line = linecache.getline(filename, frame.f_lineno).strip()
+            frames.append(Frame(filename, frame.f_lineno, frame.f_code.co_name, line))
+    return tuple(frames)
+
+
+def where_suspended(task: "asyncio.Task[Any]") -> str:
+    """``<input-2> line 5: `await ...``` : the learner's innermost line a task waits at, or ""."""
+    stack = user_stack(task.get_coro())
+    if not stack:
+        return ""
+    frame = stack[-1]
+    return f"{frame.filename} line {frame.lineno}" + (f": `{frame.line}`" if frame.line else "")
 
 
 def learners_frames(exc: BaseException) -> list[traceback.FrameSummary]:

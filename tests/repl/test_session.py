@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import builtins
 import io
 import sys
@@ -266,3 +267,48 @@ async def test_deferred_setup_runs_once_before_the_first_input() -> None:
     await session.handle("2")
     session.run_deferred()
     assert ran == ["set up"]
+
+
+# The classic mistake, with a way out for the test's own clean-up: set `done = True`.
+SWALLOWER = (
+    "done = False\n"
+    "async def worker():\n"
+    "    while not done:\n"
+    "        try:\n"
+    "            await asyncio.sleep(0.05)\n"
+    "        except:\n"
+    "            pass\n"
+)
+
+
+async def test_an_input_that_swallows_ctrl_c_is_abandoned_within_a_bound_and_said_where() -> None:
+    from asyncshell.repl.evaluator import CANCEL_GRACE
+
+    console_out = io.StringIO()
+    console = Console(console_out, console_out, color=False)
+    session = Session(Evaluator(write=console.write), console, interactive=False)
+    await session.handle(SWALLOWER)
+    loop = asyncio.get_running_loop()
+    loop.call_later(0.2, session.evaluator.interrupt)  # Ctrl-C, as the signal handler calls it
+    started = loop.time()
+    try:
+        await asyncio.wait_for(session.handle("await worker()"), CANCEL_GRACE + 3)
+        assert loop.time() - started < CANCEL_GRACE + 1.5
+        text = console_out.getvalue()
+        assert "The input caught the CancelledError meant to stop it and went on" in text
+        assert "(it is at <input-1> line 5: `await asyncio.sleep(0.05)`)" in text
+        assert "bare `except:`" in text
+        await session.handle("'still here'")
+        assert "'still here'" in console_out.getvalue()
+    finally:
+        session.evaluator.namespace["done"] = True
+
+
+async def test_leaving_with_a_task_that_swallows_cancellation_is_bounded() -> None:
+    started = asyncio.get_running_loop().time()
+    t = await asyncio.wait_for(run_inputs([SWALLOWER, "w = asyncio.create_task(worker())", "await asyncio.sleep(0.1)"]), 10)
+    assert asyncio.get_running_loop().time() - started < 5
+    assert t.code == 0
+    assert t.session is not None
+    t.session.evaluator.namespace["done"] = True
+    assert "1 did not stop within 2 s; they caught CancelledError and went on: worker-1 (at <input-1> line 5" in t.stdout
