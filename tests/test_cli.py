@@ -208,3 +208,11 @@ def test_a_lessons_dir_on_the_command_line_reaches_the_shells_lessons(tmp_path: 
                    home=asyncshell_home)
     assert "own-lesson" in result.stdout and "My own lesson" in result.stdout
     assert result.stdout.rstrip().endswith("None")  # passed to the lessons, not through the environment
+
+
+@pytest.mark.parametrize("line", ["1" + "+1" * 3000, "-" * 100_000 + "1", "not " * 50_000 + "True", "(" * 5000 + ")" * 5000])
+def test_a_line_nested_too_deep_is_an_error_for_that_input_only(line: str, asyncshell_home: Path) -> None:
+    result = shell(stdin=f"{line}\nprint('alive')\n", home=asyncshell_home)
+    assert result.stdout.endswith("alive\n")
+    assert "internal error" not in result.stderr and result.returncode == 1
+    assert result.stderr.strip().splitlines()[-1].startswith(("RecursionError", "SyntaxError", "MemoryError")), result.stderr[-300:]

@@ -36,8 +36,8 @@ def input_status(text: str) -> Status:
         warnings.simplefilter("ignore")  # the real compile will show them once
         try:
             code = _compiler()(text, "<input>", "exec")
-        except (SyntaxError, ValueError, OverflowError):
-            return Status.INVALID
+        except (SyntaxError, ValueError, OverflowError, RecursionError, MemoryError):
+            return Status.INVALID  # a line nested too deep for the compiler is an error for that input alone
     return Status.INCOMPLETE if code is None else Status.COMPLETE
 
 

@@ -107,3 +107,8 @@ def test_a_one_line_if_waits_for_a_possible_else() -> None:
 
 def test_blank_lines_make_no_inputs() -> None:
     assert split("\n\n1\n\n\n2\n\n") == ["1\n", "2\n"]
+
+
+def test_a_line_too_deep_for_the_compiler_is_submitted_to_show_its_error() -> None:
+    assert input_status("1" + "+1" * 3000) is Status.INVALID
+    assert should_submit("not " * 50_000 + "True")
