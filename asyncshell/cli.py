@@ -14,7 +14,7 @@ import importlib
 import os
 import sys
 from pathlib import Path
-from typing import Any, Callable, NoReturn, Sequence
+from typing import Any, Callable, ContextManager, NoReturn, Sequence
 
 from asyncshell import __version__
 from asyncshell.repl.console import Console, color_wanted
@@ -163,6 +163,7 @@ def run_shell(args: argparse.Namespace, start: str | None = None) -> int:
     from asyncshell.repl.commands import registry
     from asyncshell.repl.loop import run, threads_left_behind
     from asyncshell.repl.session import Session
+    from asyncshell.repl.streams import StandardStreams
 
     first = _first_input(args)
     stay = args.stay or first is None
@@ -180,16 +181,19 @@ def run_shell(args: argparse.Namespace, start: str | None = None) -> int:
     evaluator = Evaluator(write=console.write, loop=loop)
     commands = registry.copy()
     register(commands)
-    session = Session(evaluator, console, commands=commands, interactive=terminal)
+    streams = StandardStreams()
+    session = Session(evaluator, console, commands=commands, interactive=terminal, streams=streams)
+    session.hooks.cleanups.append(streams.close)
     if args.lessons_dirs:
         # Absolute: the learner may os.chdir() before the lessons first load.
         session.features.get_or_make(LessonFolders, lambda: LessonFolders([d.resolve() for d in args.lessons_dirs]))
     session.defer(lambda: install_teaching(session))
-    reader = _make_reader(terminal, stay, session)
-    try:
-        status = run(loop, session, _main(session, reader, first, stay, start))
-    finally:
-        getattr(reader, "close", lambda: None)()
+    with _own_terminal() if terminal else contextlib.nullcontext():
+        reader = _make_reader(terminal, stay, session)
+        try:
+            status = run(loop, session, _main(session, reader, first, stay, start))
+        finally:
+            getattr(reader, "close", lambda: None)()
     stuck = threads_left_behind()
     if stuck:  # a learner's thread still in time.sleep(100): Python would wait for it at exit
         console.note(f"{plural(len(stuck), 'thread')} of yours still running (e.g. in asyncio.to_thread); "
@@ -199,6 +203,21 @@ def run_shell(args: argparse.Namespace, start: str | None = None) -> int:
                 stream.flush()  # type: ignore[union-attr]
         os._exit(status)
     return status
+
+
+def _own_terminal() -> ContextManager[Any]:
+    """prompt_toolkit reads and draws through copies of the terminal's descriptors.
+
+    A learner's ``sys.stdout.close()`` or ``sys.stdin.close()`` closes descriptor 1
+    or 0, and with it the prompt, unless the prompt has files of its own.
+    """
+    from prompt_toolkit.application.current import create_app_session
+    from prompt_toolkit.input import create_input
+    from prompt_toolkit.output import create_output
+
+    own_in = open(os.dup(sys.stdin.fileno()), encoding=sys.stdin.encoding, errors="replace")  # noqa: SIM115
+    own_out = open(os.dup(sys.stdout.fileno()), "w", encoding=sys.stdout.encoding, errors="replace")  # noqa: SIM115
+    return create_app_session(input=create_input(own_in), output=create_output(own_out))
 
 
 def install_teaching(session: Any) -> None:
@@ -278,7 +297,7 @@ def _make_reader(terminal: bool, stay: bool, session: Any) -> Any:
         )
     from asyncshell.frontends.piped import PipedReader
 
-    return PipedReader(sys.stdin)
+    return PipedReader(lambda: sys.stdin)
 
 
 def _report_bug(exc: BaseException) -> int:

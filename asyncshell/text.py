@@ -7,7 +7,7 @@ the palette and the width at start-up.
 
 from __future__ import annotations
 
-import shutil
+import os
 from collections.abc import Collection, Sequence
 
 #: Select Graphic Rendition codes by the name the shell styles text with.
@@ -38,8 +38,20 @@ def plural(count: int, noun: str, many: str | None = None) -> str:
 
 
 def terminal_width(fallback: int = 80) -> int:
-    """The terminal's columns now (it may have been resized), or ``fallback`` when there is none."""
-    return shutil.get_terminal_size((fallback, 24)).columns
+    """The terminal's columns now (it may have been resized), or ``fallback`` when there is none.
+
+    Asked of descriptors 1, 2 and 0 in turn: a learner may have closed ``sys.stdout``,
+    where ``shutil.get_terminal_size`` looks.
+    """
+    columns = os.environ.get("COLUMNS", "")
+    if columns.isdecimal() and int(columns) > 0:
+        return int(columns)
+    for fd in (1, 2, 0):
+        try:
+            return os.get_terminal_size(fd).columns or fallback
+        except OSError:
+            continue
+    return fallback
 
 
 def cell_width(text: str) -> int:

@@ -216,3 +216,13 @@ def test_a_line_nested_too_deep_is_an_error_for_that_input_only(line: str, async
     assert result.stdout.endswith("alive\n")
     assert "internal error" not in result.stderr and result.returncode == 1
     assert result.stderr.strip().splitlines()[-1].startswith(("RecursionError", "SyntaxError", "MemoryError")), result.stderr[-300:]
+
+
+@pytest.mark.parametrize("breaking", ["sys.stdout.close()", "sys.stderr.close()", "sys.stdout = None", "sys.stderr = open('/dev/null', 'w')"])
+def test_closing_a_standard_stream_loses_nothing_after_it(breaking: str, asyncshell_home: Path) -> None:
+    result = shell(stdin=f"import sys\n{breaking}\nprint('still printing')\n1/0\nprint('after the error')\n",
+                   home=asyncshell_home)
+    assert "still printing\n" in result.stdout and "after the error\n" in result.stdout
+    assert "ZeroDivisionError" in result.stderr
+    assert "put back the one it started with" in result.stdout
+    assert "internal error" not in result.stderr

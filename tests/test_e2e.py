@@ -235,3 +235,14 @@ def test_sync_code_that_catches_every_ctrl_c_is_warned_about_then_left(term: pex
     term.expect(pexpect.EOF, timeout=10)
     term.close()
     assert term.exitstatus == 130
+
+
+@pytest.mark.parametrize("breaking", ["sys.stdout.close()", "sys.stdin.close()", "sys.stderr.close()"])
+def test_closing_a_standard_stream_in_a_terminal_keeps_the_shell(term: pexpect.spawn, breaking: str) -> None:
+    term.sendline(f"import sys; {breaking}")
+    term.expect("put back the one it started with")
+    synced(term)
+    answer_of(term, "6 * 7", "42")
+    term.sendline("1/0")
+    term.expect("ZeroDivisionError")
+    synced(term)

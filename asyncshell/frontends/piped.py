@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import queue
 import threading
-from typing import TextIO
+from typing import Callable, TextIO
 
 from asyncshell.repl.statements import StatementSplitter
 
@@ -18,8 +18,8 @@ from asyncshell.repl.statements import StatementSplitter
 class PipedReader:
     """A session ``Reader`` over a text stream; returns None at end of input."""
 
-    def __init__(self, stream: TextIO) -> None:
-        self._stream = stream
+    def __init__(self, stream: Callable[[], TextIO]) -> None:
+        self._stream = stream  # looked up for every line: the shell may have put back a stdin code closed
         self._splitter = StatementSplitter()
         self._ready: list[str] = []
         self._requests: queue.SimpleQueue[asyncio.Future[str]] = queue.SimpleQueue()
@@ -49,7 +49,7 @@ class PipedReader:
         while True:
             waiter = self._requests.get()
             try:
-                line = self._stream.readline()
+                line = self._stream().readline()
             except (OSError, ValueError):  # closed, or bytes that are not text: end of input
                 line = ""
             loop.call_soon_threadsafe(_settle, waiter, line)

@@ -73,6 +73,11 @@ class Outcome:
     swallowed: str = ""
 
 
+def _settle(future: "asyncio.Future[None]") -> None:
+    if not future.done():
+        future.set_result(None)
+
+
 def exit_code_of(exc: SystemExit) -> tuple[int, str | None]:
     """The process status for ``SystemExit(arg)``, and a message to print, as Python does."""
     if exc.code is None:
@@ -246,7 +251,7 @@ class Evaluator:
             self._loop.call_soon_threadsafe(task.cancel)
         stop = self._stop_requested
         if stop is not None:
-            self._loop.call_soon_threadsafe(lambda: stop.done() or stop.set_result(None))
+            self._loop.call_soon_threadsafe(_settle, stop)
         if self.tasks.is_users(running):
             raise KeyboardInterrupt
         return True

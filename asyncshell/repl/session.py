@@ -20,6 +20,7 @@ from asyncshell.errors import AsyncshellError, describe_bug
 from asyncshell.repl.evaluator import Evaluator, Outcome, exit_code_of
 from asyncshell.repl.hooks import Features, Hooks, Terminal
 from asyncshell.repl.statements import is_command
+from asyncshell.repl.streams import StandardStreams
 from asyncshell.repl.tasks import describe_task
 from asyncshell.repl.tracebacks import format_error, where_suspended
 from asyncshell.text import plural
@@ -42,11 +43,13 @@ class Session:
         *,
         commands: CommandRegistry = default_registry,
         interactive: bool = True,
+        streams: StandardStreams | None = None,
     ) -> None:
         self.evaluator = evaluator
         self.console = console
         self.commands = commands
         self.interactive = interactive
+        self._streams = streams  # put back after an input that closed or replaced them
         self.exit_code: int | None = None
         self.failed = False  # did the last input end in an error (for -c and FILE)
         self.any_failed = False  # did any input end in an error (a piped run's exit status)
@@ -126,7 +129,27 @@ class Session:
                 if inspect.isawaitable(result):
                     await result
             return
-        self.show(await self.evaluator.run(text))
+        outcome = await self.evaluator.run(text)
+        self.restore_streams()
+        self.show(outcome)
+
+    def restore_streams(self) -> None:
+        """After an input: standard streams the learner's code closed or replaced are put back, with one note."""
+        if self._streams is None:
+            return
+        old = {"stdout": self.console.out, "stderr": self.console.err}
+        restored = self._streams.restore()
+        if not restored:
+            return
+        for name in ("stdout", "stderr"):
+            fresh = self._streams.current(name)
+            if fresh is not None and name in restored:
+                if self.console.out is old[name]:
+                    self.console.out = fresh
+                if self.console.err is old[name]:
+                    self.console.err = fresh
+        names = ", ".join(f"sys.{name}" for name in restored)
+        self.console.note(f"Your code closed or replaced {names}; asyncshell put back the one it started with.")
 
     def take_prefill(self) -> str:
         text, self.hooks.prefill = self.hooks.prefill, ""
@@ -136,6 +159,7 @@ class Session:
         """Run code that did not come from the reader (``-c``, a FILE), as a script, and show the outcome."""
         self.run_deferred()
         outcome = await self.evaluator.run(source, filename, show_values=False)
+        self.restore_streams()
         self.show(outcome)
         return outcome
 
@@ -267,13 +291,14 @@ class Session:
                 self.console.note(f"  {describe_task(task)}")
             if len(shown) < len(alive):
                 self.console.note(f"  … and {len(alive) - len(shown)} more")
-        for task in [*alive, *abandoned]:
-            task.cancel()
-        done, pending = await asyncio.wait([*alive, *abandoned], timeout=_SHUTDOWN_GRACE)
-        for task in done:
-            if not task.cancelled():
-                task.exception()  # seen; do not report it again at exit
+        leftovers: list[asyncio.Task[Any]] = [*alive, *abandoned]
+        for leftover in leftovers:
+            leftover.cancel()
+        done, pending = await asyncio.wait(leftovers, timeout=_SHUTDOWN_GRACE)
+        for finished in done:
+            if not finished.cancelled():
+                finished.exception()  # seen; do not report it again at exit
         if pending:
-            swallowers = [f"{task.get_name()} (at {where})" for task in pending if (where := where_suspended(task))]
+            swallowers = [f"{left.get_name()} (at {where})" for left in pending if (where := where_suspended(left))]
             said = f"; they caught CancelledError and went on: {', '.join(swallowers[:5])}" if swallowers else ""
             self.console.note(f"{len(pending)} did not stop within {_SHUTDOWN_GRACE:.0f} s{said}. Leaving anyway.")

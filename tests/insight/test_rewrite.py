@@ -366,7 +366,7 @@ async def piped_in_process(script: str, capsys: pytest.CaptureFixture[str], stat
     session = Session(Evaluator(write=console.write), console, interactive=False)
     install_rewrites(session)
     install_explanations(session)
-    assert await session.run(PipedReader(io.StringIO(script))) == status
+    assert await session.run(PipedReader(lambda stream=io.StringIO(script): stream)) == status
     captured = capsys.readouterr()
     return captured.out, captured.err
 
