@@ -11,6 +11,7 @@ import dataclasses
 import reprlib
 from typing import Any, Iterable, Literal
 
+from asyncshell.repl.guard import rendered
 from asyncshell.repl.tracebacks import Frame, user_stack
 from asyncshell.repl.tasks import Task, TaskWatch, peek_exception
 
@@ -53,16 +54,17 @@ def _outcome(task: asyncio.Task[Any]) -> tuple[State, str]:
         return "cancelled", ""
     exc = peek_exception(task)
     if exc is not None:
-        return "failed", f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
-    return "done", "-> " + _REPR.repr(task.result())
+        said = rendered(lambda: str(exc))
+        return "failed", f"{type(exc).__name__}: {said}" if said else type(exc).__name__
+    return "done", "-> " + rendered(lambda: _REPR.repr(task.result()))
 
 
 def _row(task: asyncio.Task[Any], current: asyncio.Task[Any] | None) -> TaskRow:
     serial = getattr(task, "serial", 0)
     created = getattr(task, "created", 0.0)
     if task.done():
-        state, outcome = _outcome(task)
-        return TaskRow(serial, task.get_name(), state, _coroutine_name(task), created, getattr(task, "finished_at", None), outcome)
+        ending, outcome = _outcome(task)
+        return TaskRow(serial, task.get_name(), ending, _coroutine_name(task), created, getattr(task, "finished_at", None), outcome)
     state: State = "running" if task is current else "pending"
     return TaskRow(serial, task.get_name(), state, _coroutine_name(task), created, stack=user_stack(task.get_coro()))
 

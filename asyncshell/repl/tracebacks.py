@@ -23,6 +23,8 @@ import traceback
 import types
 from typing import TYPE_CHECKING, Any, Iterator
 
+from asyncshell.repl.guard import rendered
+
 if TYPE_CHECKING:
     import asyncio
 
@@ -128,7 +130,9 @@ def format_error(exc: BaseException) -> str:
         pending += list(getattr(current, "exceptions", ()))
     if isinstance(exc, SyntaxError) and exc.text is None and exc.filename and exc.lineno:
         exc.text = linecache.getline(exc.filename, exc.lineno) or None
-    return "".join(traceback.format_exception(exc))
+    # str(exc) is the learner's code: it may raise SystemExit, or never return.
+    return rendered(lambda: "".join(traceback.format_exception(exc)),
+                    failed=lambda why: f"{type(exc).__name__}: <its message could not be shown: {why}>\n")
 
 
 def remember_source(filename: str, source: str) -> None:

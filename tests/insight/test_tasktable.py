@@ -169,3 +169,34 @@ async def test_tasks_with_a_stray_argument_shows_its_usage() -> None:
     session, out = _session()
     await run_inputs(["%tasks everything"], session=session)
     assert out.getvalue().startswith("Usage: %tasks [-v]")
+
+
+HOSTILE = (
+    "class Forever:\n"
+    "    def __repr__(self):\n"
+    "        while True:\n"
+    "            pass\n"
+    "class Leaves:\n"
+    "    def __repr__(self):\n"
+    "        raise SystemExit('bye')\n"
+    "class BadStr(Exception):\n"
+    "    def __str__(self):\n"
+    "        exit(3)\n"
+    "async def give(value):\n"
+    "    return value\n"
+    "async def fail():\n"
+    "    raise BadStr()\n"
+)
+
+
+async def test_tasks_over_results_whose_repr_loops_or_exits_shows_a_guarded_value() -> None:
+    session, out = _session()
+    t = await run_inputs([HOSTILE, "a = asyncio.create_task(give(Forever()))", "b = asyncio.create_task(give(Leaves()))",
+                          "c = asyncio.create_task(fail())", "await asyncio.sleep(0.05)", "%tasks", "'still here'"],
+                         session=session)
+    text = out.getvalue()
+    assert "-> <repr failed: took too long>" in text
+    assert "-> <repr failed: SystemExit>" in text
+    assert "BadStr: <repr failed: SystemExit>" in text
+    assert "BadStr: <exception str() failed>" in text  # the background failure report, as Python words it
+    assert text.rstrip().endswith("'still here'") and t.code == 0
