@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Awaitable
 
-from asyncshell.course.progress_command import report
+from asyncshell.course.standing import report
 from asyncshell.course.tutor import tutor_for
 from asyncshell.errors import UsageError
 

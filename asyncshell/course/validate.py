@@ -23,15 +23,18 @@ import signal
 import sys
 import time
 import traceback
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from asyncshell.paths import lesson_dirs
-from asyncshell.course.checks import CheckResult, run_check
+from asyncshell.course.exercise import Attempt, Exercise, Provided, provide
 from asyncshell.course.catalog import lesson_files, load_catalog, load_lessons
 from asyncshell.course.model import ExerciseStep, Lesson, LoadResult, QuizStep
 from asyncshell.repl.evaluator import Evaluator, Outcome
+
+if TYPE_CHECKING:
+    from asyncshell.practice_server import PracticeServer
 
 @dataclasses.dataclass(frozen=True)
 class Problem:
@@ -125,59 +128,55 @@ def print_report(reports: Sequence[LessonReport], load_errors: Sequence[str], ou
 
 async def _lesson_problems(lesson: Lesson) -> list[Problem]:
     problems: list[Problem] = []
-    async with _helpers_for(lesson) as helpers:
+    async with contextlib.AsyncExitStack() as stack:
+
+        async def own_server() -> PracticeServer:
+            """A server on this lesson's loop, stopped with it."""
+            from asyncshell.practice_server import PracticeServer
+
+            server = PracticeServer()
+            stack.push_async_callback(server.stop)
+            await server.start()
+            return server
+
+        provided = await provide(lesson.needs, own_server)
         for step in lesson.steps:
             if isinstance(step, QuizStep):
                 problems += _quiz_problems(lesson, step)
             elif isinstance(step, ExerciseStep):
-                problems += await _exercise_problems(lesson, step, helpers)
+                problems += await _exercise_problems(lesson, step, provided)
     return problems
 
 
-@contextlib.asynccontextmanager
-async def _helpers_for(lesson: Lesson) -> Any:
-    """The extra check helpers the lesson ``needs``: ``server``, started on this lesson's loop."""
-    if "practice_server" not in lesson.needs:
-        yield {}
-        return
-    from asyncshell.practice_server import PracticeServer
-
-    server = PracticeServer()
-    await server.start()
-    try:
-        yield {"server": server}
-    finally:
-        await server.stop()
-
-
-async def _exercise_problems(lesson: Lesson, exercise: ExerciseStep, helpers: Mapping[str, object]) -> list[Problem]:
+async def _exercise_problems(lesson: Lesson, exercise: ExerciseStep, provided: Provided) -> list[Problem]:
     def problem(line: int, what: str) -> Problem:
         return Problem(lesson.path, line, f"exercise '{exercise.id}': {what}")
 
-    setup, ran, result = await _attempt(exercise, exercise.solution.source, "solution", helpers)
-    if setup is not None:
+    tried = await _attempt(exercise, provided, exercise.solution.source, "solution")
+    if tried.setup_failed is not None:
         assert exercise.setup is not None
-        return [problem(exercise.setup.line, f"the setup fails: {_said(setup, exercise)}")]
+        return [problem(exercise.setup.line, f"the setup fails: {_said(tried.setup_failed, exercise)}")]
     problems = []
-    if ran is not None:
-        problems.append(problem(exercise.solution.line, f"the solution fails when run: {_said(ran, exercise)}"))
-    elif result is not None and not result.passed:
+    if tried.answer_failed is not None:
+        problems.append(problem(exercise.solution.line,
+                                f"the solution fails when run: {_said(tried.answer_failed, exercise)}"))
+    elif tried.result is not None and not tried.result.passed:
         # The report names the file line: the check's failing line, or else the solution.
+        result = tried.result
         line = exercise.solution.line if result.line is None else exercise.check.line + result.line - 1
         problems.append(problem(line, f"the solution fails its check: {result.why}"))
     # The starter may well raise (a stub, a bug to fix): only whether the check passes matters.
-    _, _, result = await _attempt(exercise, exercise.starter, "starter", helpers, stop_on_error=False)
-    if result is not None and result.passed:
+    tried = await _attempt(exercise, provided, exercise.starter, "starter", stop_on_error=False)
+    if tried.result is not None and tried.result.passed:
         what = ("the starter passes its check" if exercise.starter
                 else "with no code at all (there is no starter) the check passes")
         problems.append(problem(exercise.location.line, what + "; it must fail until the learner solves the task"))
     return problems
 
 
-async def _attempt(
-    exercise: ExerciseStep, answer: str, label: str, helpers: Mapping[str, object], *, stop_on_error: bool = True
-) -> tuple[Outcome | None, Outcome | None, CheckResult | None]:
-    """Setup, then ``answer``, then the check, in a fresh namespace: (setup failed, answer failed, check result).
+async def _attempt(exercise: ExerciseStep, provided: Provided, answer: str, label: str, *,
+                   stop_on_error: bool = True) -> Attempt:
+    """One attempt in a fresh namespace, each piece of code bounded by the exercise's timeout.
 
     SIGINT goes to the evaluator meanwhile, so a timeout can stop code that spins
     without awaiting; a Ctrl-C from the author stops the whole validation.
@@ -185,31 +184,13 @@ async def _attempt(
     evaluator = Evaluator(write=lambda text: None)
     previous = signal.signal(signal.SIGINT, evaluator.handle_sigint)
     try:
-        result = await _attempt_steps(evaluator, exercise, answer, label, helpers, stop_on_error=stop_on_error)
+        tried = await Exercise(evaluator, exercise, provided, timeout=exercise.timeout).attempt(
+            answer, label, stop_on_error=stop_on_error)
     finally:
         signal.signal(signal.SIGINT, previous)
-    outcomes = [o.kind for o in result[:2] if o is not None] + ([result[2].status] if result[2] is not None else [])
-    if "interrupted" in outcomes:
+    if tried.interrupted:
         raise KeyboardInterrupt
-    return result
-
-
-async def _attempt_steps(
-    evaluator: Evaluator, exercise: ExerciseStep, answer: str, label: str, helpers: Mapping[str, object], *, stop_on_error: bool
-) -> tuple[Outcome | None, Outcome | None, CheckResult | None]:
-    server = helpers.get("server")
-    if server is not None:
-        server.reset()  # type: ignore[attr-defined]
-    if exercise.setup is not None:
-        outcome = await evaluator.run(exercise.setup.source, f"<setup:{exercise.id}>",
-                                      show_values=False, timeout=exercise.timeout)
-        if outcome.kind != "ok":
-            return outcome, None, None
-    if answer:
-        outcome = await evaluator.run(answer, f"<{label}:{exercise.id}>", show_values=False, timeout=exercise.timeout)
-        if outcome.kind != "ok" and stop_on_error:
-            return None, outcome, None
-    return None, None, await run_check(evaluator, exercise, extra_helpers=helpers)
+    return tried
 
 
 def _said(outcome: Outcome, exercise: ExerciseStep) -> str:

@@ -1,0 +1,158 @@
+"""Running an exercise, for the tutor and ``validate`` alike: what its lesson needs, then setup, an answer, the check.
+
+The two differ only in where the code runs (the learner's namespace, or a
+fresh one per attempt), where the practice server comes from (the session's,
+or one of validate's own) and whether code gets the exercise's timeout; the
+order of things, the labels tracebacks show and the server reset are here once.
+``Workspace`` is the tutor's side: the learner's namespace around the exercise
+they are on.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import inspect
+from collections.abc import Awaitable, Callable, Collection, Mapping
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from asyncshell import paths
+from asyncshell.course.checks import CheckResult, run_check
+from asyncshell.course.model import ExerciseStep
+from asyncshell.repl.evaluator import Evaluator, Outcome
+
+if TYPE_CHECKING:
+    from asyncshell.practice_server import PracticeServer
+
+_RAN = Outcome("ok")
+
+
+@dataclasses.dataclass(frozen=True)
+class Provided:
+    """What a lesson ``needs``, started: its checks get ``helpers`` besides the usual ones."""
+
+    server: PracticeServer | None = None
+
+    @property
+    def helpers(self) -> Mapping[str, object]:
+        return {"server": self.server} if self.server is not None else {}
+
+
+async def provide(needs: Collection[str], server: Callable[[], Awaitable[PracticeServer]]) -> Provided:
+    """Start what ``needs`` asks for; ``server`` gives the practice server (and is called only if needed)."""
+    if "practice_server" not in needs:
+        return Provided()
+    return Provided(server=await server())
+
+
+@dataclasses.dataclass(frozen=True)
+class Attempt:
+    """One run of an exercise from its setup: the code that stopped it, or the check's result."""
+
+    setup_failed: Outcome | None = None
+    answer_failed: Outcome | None = None
+    result: CheckResult | None = None
+
+    @property
+    def interrupted(self) -> bool:
+        kinds = [o.kind for o in (self.setup_failed, self.answer_failed) if o is not None]
+        return "interrupted" in kinds or (self.result is not None and self.result.status == "interrupted")
+
+
+class Exercise:
+    """One exercise in one evaluator's namespace; ``timeout`` (seconds or None) bounds each piece of code."""
+
+    def __init__(self, evaluator: Evaluator, step: ExerciseStep, provided: Provided, *,
+                 timeout: float | None = None) -> None:
+        self.evaluator, self.step, self.provided, self.timeout = evaluator, step, provided, timeout
+
+    async def set_up(self) -> Outcome:
+        """Zero the server's counts, so the check sees this exercise's requests only, then run the setup."""
+        if self.provided.server is not None:
+            self.provided.server.reset()
+        if self.step.setup is None:
+            return _RAN
+        return await self.run(self.step.setup.source, "setup")
+
+    async def run(self, source: str, label: str) -> Outcome:
+        """Run ``source`` as the exercise's ``label`` (its tracebacks say ``<label:id>``), values unshown."""
+        return await self.evaluator.run(source, f"<{label}:{self.step.id}>", show_values=False,
+                                        timeout=self.timeout)
+
+    async def run_solution(self) -> Outcome:
+        return await self.run(self.step.solution.source, "solution")
+
+    async def check(self) -> CheckResult:
+        return await run_check(self.evaluator, self.step, extra_helpers=self.provided.helpers)
+
+    async def attempt(self, answer: str, label: str, *, stop_on_error: bool = True) -> Attempt:
+        """Setup, then ``answer`` (when there is one), then the check; code that fails stops it, unless told not to."""
+        setup = await self.set_up()
+        if setup.kind != "ok":
+            return Attempt(setup_failed=setup)
+        if answer:
+            ran = await self.run(answer, label)
+            if ran.kind != "ok" and stop_on_error:
+                return Attempt(answer_failed=ran)
+        return Attempt(result=await self.check())
+
+
+class Workspace:
+    """The learner's namespace around the exercise they are on.
+
+    It remembers the namespace as the exercise found it (what ``%reset`` puts
+    back) and what the setup left, to tell the learner's own code apart.
+    Their code gets no timeout: Ctrl-C stops it.
+    """
+
+    def __init__(self, evaluator: Evaluator) -> None:
+        self.evaluator = evaluator
+        #: What the current lesson ``needs``, started.
+        self.provided = Provided()
+        self._before_setup: dict[str, object] = {}
+        self._after_setup: dict[str, int] = {}  # name -> id(value)
+
+    def exercise(self, step: ExerciseStep) -> Exercise:
+        return Exercise(self.evaluator, step, self.provided)
+
+    async def begin(self, step: ExerciseStep) -> Outcome:
+        """The learner arrives at the exercise: remember their namespace, then run the setup."""
+        self._before_setup = dict(self.evaluator.namespace)
+        return await self._set_up(step)
+
+    async def restart(self, step: ExerciseStep) -> Outcome:
+        """``%reset``: the namespace back as the exercise found it, then the setup again."""
+        namespace = self.evaluator.namespace
+        namespace.clear()
+        namespace.update(self._before_setup)
+        return await self._set_up(step)
+
+    async def _set_up(self, step: ExerciseStep) -> Outcome:
+        outcome = await self.exercise(step).set_up()
+        self._after_setup = {name: id(value) for name, value in self.evaluator.namespace.items()}
+        return outcome
+
+    def learners_code(self) -> str:
+        """The source of the functions and classes the learner defined since the setup, to keep with an attempt."""
+        sources = []
+        for name, value in self.evaluator.namespace.items():
+            if self._after_setup.get(name) == id(value) or not (inspect.isfunction(value) or inspect.isclass(value)):
+                continue
+            try:
+                sources.append(inspect.getsource(value))
+            except (OSError, TypeError):
+                continue
+        return "\n".join(sources)
+
+    def edit_file(self, lesson_id: str, step: ExerciseStep) -> Path:
+        """The file ``%edit`` opens, under the data home so a second ``%edit`` goes on where the last left off.
+
+        The first time it holds the learner's code so far, or else the starter.
+        """
+        folder = paths.ensure_data_home() / "edits"
+        folder.mkdir(exist_ok=True)
+        path = folder / f"{lesson_id}-{step.key}.py"
+        if not path.exists():
+            text = self.learners_code() or step.starter
+            path.write_text(text if text.endswith("\n") or not text else text + "\n", encoding="utf-8")
+        return path

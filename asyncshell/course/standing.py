@@ -1,0 +1,129 @@
+"""How far a learner got, in one vocabulary: a lesson's tally, the lesson table and the progress report.
+
+Every place that tells a learner where they stand (``asyncshell lessons``,
+``%lessons``, ``%progress``, ``asyncshell progress``, the resume offer and
+"Next:") asks ``tally`` and words it with ``Tally.state``:
+
+    not started              nothing recorded for the lesson
+    N of M                   opened, N of its M steps done (0 of M: opened, nothing done yet)
+    finished, N of M done    gone through to the end with steps skipped or unsolved
+    done                     every step done
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from asyncshell.course.model import Lesson, LoadResult
+from asyncshell.course.progress import ProgressStore
+from asyncshell.text import columns, plural
+
+
+@dataclass(frozen=True)
+class Tally:
+    """How far a learner got in one lesson."""
+
+    done: int
+    total: int
+    attempts: int
+    revealed: int
+    skipped: int
+    started: bool
+    finished: bool  # went through to the end, perhaps skipping steps
+
+    @property
+    def complete(self) -> bool:
+        """Every step done: nothing left to come back for."""
+        return self.done == self.total
+
+    @property
+    def in_progress(self) -> bool:
+        """Opened and neither gone through nor complete: the lesson to offer carrying on with."""
+        return self.started and not self.finished and not self.complete
+
+    @property
+    def state(self) -> str:
+        if self.complete:
+            return "done"
+        if not self.started:
+            return "not started"
+        if self.finished:
+            return f"finished, {self.done} of {self.total} done"
+        return f"{self.done} of {self.total}"
+
+
+def tally(store: ProgressStore, lesson: Lesson) -> Tally:
+    """The lesson's tally; steps the store knows that the lesson no longer has do not count."""
+    keys = {step.key for step in lesson.steps}
+    status = [s for key, s in store.step_status(lesson.id).items() if key in keys]
+    position = store.position(lesson.id)
+    return Tally(
+        done=sum(s.done for s in status),
+        total=len(keys),
+        attempts=sum(s.attempts for s in status),
+        revealed=sum(s.revealed for s in status),
+        skipped=sum(s.skipped for s in status),
+        started=bool(status) or position is not None,
+        finished=position is not None and position >= len(lesson.steps),
+    )
+
+
+def carry_on(store: ProgressStore, course: LoadResult) -> Lesson | None:
+    """The lesson most recently worked on that is still in progress: what the resume offer and ``%learn`` pick."""
+    steps = {lesson.id: [step.key for step in lesson.steps] for lesson in course.lessons}
+    for progress in store.unfinished_lessons(steps):  # most recent first
+        lesson = course.get(progress.lesson)
+        if lesson is not None and tally(store, lesson).in_progress:
+            return lesson
+    return None
+
+
+def next_lesson(store: ProgressStore, course: LoadResult) -> Lesson | None:
+    """The first lesson, in course order, neither gone through nor complete: what "Next:" suggests."""
+    for lesson in course.lessons:
+        progress = tally(store, lesson)
+        if not progress.finished and not progress.complete:
+            return lesson
+    return None
+
+
+def not_done(store: ProgressStore, course: LoadResult, lesson_ids: Sequence[str]) -> list[str]:
+    """Those of ``lesson_ids`` not complete (or not in the course): the requirements to mention."""
+    return [i for i in lesson_ids if (lesson := course.get(i)) is None or not tally(store, lesson).complete]
+
+
+def lesson_table(catalog: LoadResult, store: ProgressStore) -> str:
+    """A row per lesson (order, id, title, steps, how far) with its summary below, then the files that failed."""
+    lessons = catalog.lessons
+    rows = [["#", "lesson", "title", "steps", "progress"]] if lessons else []
+    rows += [[str(lesson.order), lesson.id, lesson.title, str(len(lesson.steps)), tally(store, lesson).state]
+             for lesson in lessons]
+    lines = columns(rows, right={0, 3})
+    indent = " " * (max((len(row[0]) for row in rows), default=0) + 2)
+    out = lines[:1]
+    for line, lesson in zip(lines[1:], lessons):
+        out += [line, indent + lesson.summary]
+    if catalog.errors:
+        out += ["", f"{plural(len(catalog.errors), 'lesson file')} failed to load:"]
+        out += [str(error) for error in catalog.errors]
+    return "".join(line + "\n" for line in out)
+
+
+def report(store: ProgressStore, lessons: Sequence[Lesson]) -> str:
+    """Each lesson's state, attempts, solutions seen and steps skipped, then the totals."""
+    rows = []
+    for lesson in lessons:
+        t = tally(store, lesson)
+        row = [lesson.id, lesson.title, t.state]
+        if t.started:
+            row.append(f"{plural(t.attempts, 'attempt')}, {t.revealed} revealed, {t.skipped} skipped")
+        rows.append(row)
+    total = store.summary()
+    lines = ["Progress:", *columns(rows, indent="  "),
+             f"In all: {plural(total.steps_done, 'step')} done, "
+             f"{plural(total.attempts, 'check')} run ({total.attempts_passed} passed), "
+             f"{plural(total.quiz_answers, 'quiz answer')} ({total.quiz_correct} right)."]
+    if store.path is not None:
+        lines.append(f"Saved in {store.path}")
+    return "\n".join(lines) + "\n"
