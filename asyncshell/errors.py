@@ -47,12 +47,11 @@ class StoreError(AsyncshellError):
 
 def describe_bug(exc: BaseException) -> str:
     """One line for a failure in asyncshell's own code; the traceback goes to crash.log."""
-    from asyncshell.paths import data_home
+    from asyncshell.paths import ensure_data_home, private_file
 
     where = ""
     try:
-        log = data_home() / "crash.log"
-        log.parent.mkdir(parents=True, exist_ok=True)
+        log = private_file(ensure_data_home() / "crash.log")
         with open(log, "a", encoding="utf-8") as handle:
             handle.write("".join(traceback.format_exception(exc)) + "\n")
         where = f"; details in {log}"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 from collections.abc import Sequence
@@ -11,14 +12,21 @@ HOME_ENV = "ASYNCSHELL_HOME"
 LESSONS_ENV = "ASYNCSHELL_LESSONS"  # extra lesson folders, os.pathsep-separated
 
 
+_ABSOLUTE: dict[str, Path] = {}
+
+
 def data_home() -> Path:
     """The folder for history, progress and anything else we store.
 
-    ``ASYNCSHELL_HOME`` wins so that tests and classrooms can point it anywhere.
+    ``ASYNCSHELL_HOME`` wins so that tests and classrooms can point it anywhere.  A
+    relative one is taken from the folder the shell started in, for the whole
+    session: a learner's ``os.chdir()`` must not move their history and progress.
     """
     override = os.environ.get(HOME_ENV)
     if override:
-        return Path(override).expanduser()
+        if override not in _ABSOLUTE:
+            _ABSOLUTE[override] = Path(override).expanduser().absolute()
+        return _ABSOLUTE[override]
     if sys.platform == "win32":
         base = Path(os.environ.get("APPDATA") or Path.home() / "AppData" / "Roaming")
     elif sys.platform == "darwin":
@@ -29,10 +37,26 @@ def data_home() -> Path:
 
 
 def ensure_data_home() -> Path:
-    """Create the data home on first use, not at import, so read-only runs write nothing."""
+    """Create the data home on first use, not at import, so read-only runs write nothing.
+
+    Only its owner may read it (0700): it holds the code of every attempt and the history.
+    """
     home = data_home()
-    home.mkdir(parents=True, exist_ok=True)
+    home.mkdir(mode=0o700, parents=True, exist_ok=True)
+    with contextlib.suppress(OSError):
+        if home.stat().st_mode & 0o077:
+            home.chmod(0o700)
     return home
+
+
+def private_file(path: Path) -> Path:
+    """Make sure ``path`` exists and only its owner may read it (0600); the data home's files are private."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+    os.close(fd)
+    with contextlib.suppress(OSError):
+        if path.stat().st_mode & 0o077:
+            path.chmod(0o600)
+    return path
 
 
 def builtin_lessons_dir() -> Path:

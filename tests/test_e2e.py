@@ -246,3 +246,27 @@ def test_closing_a_standard_stream_in_a_terminal_keeps_the_shell(term: pexpect.s
     term.sendline("1/0")
     term.expect("ZeroDivisionError")
     synced(term)
+
+
+def test_what_the_shell_stores_is_private_and_stays_put_after_chdir(tmp_path: Path) -> None:
+    import os
+    import stat
+
+    (tmp_path / "elsewhere").mkdir()
+    child = pexpect.spawn(installed_asyncshell(), cwd=str(tmp_path),
+                          env=child_env(Path("relative-home"), TERM="xterm", PROMPT_TOOLKIT_NO_CPR="1"),
+                          encoding="utf-8", dimensions=(40, 120), timeout=15)
+    try:
+        child.expect(PROMPT)
+        answer_of(child, f"import os; os.chdir({str(tmp_path / 'elsewhere')!r}); 'moved'", "'moved'")
+        answer_of(child, "'after ' + 'chdir'", "'after chdir'")
+        child.sendcontrol("d")
+        child.expect(pexpect.EOF)
+    finally:
+        child.close(force=True)
+    home = tmp_path / "relative-home"
+    assert not (tmp_path / "elsewhere" / "relative-home").exists()
+    assert stat.S_IMODE(os.stat(home).st_mode) == 0o700
+    assert stat.S_IMODE(os.stat(home / "history").st_mode) == 0o600
+    assert "'after ' + 'chdir'" in (home / "history").read_text()
+    assert not (home / "crash.log").exists()

@@ -28,6 +28,7 @@ from prompt_toolkit.output import ColorDepth, Output
 from prompt_toolkit.patch_stdout import StdoutProxy
 
 from asyncshell.frontends.completion import complete
+from asyncshell.paths import data_home, ensure_data_home, private_file
 from asyncshell.repl.console import Console
 from asyncshell.repl.statements import next_indent, should_submit
 
@@ -73,8 +74,11 @@ def open_history(path: Path | None) -> History:
     if path is None:
         return InMemoryHistory()
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.touch(exist_ok=True)
+        if path.parent == data_home():
+            ensure_data_home()
+        else:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        private_file(path)
     except OSError:
         return InMemoryHistory()
     return _ForgivingFileHistory(str(path))

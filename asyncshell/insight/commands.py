@@ -67,8 +67,8 @@ def timeline(session: Session, arg: str) -> None:
         recording = _last(session)
         try:
             Path(path).expanduser().write_text(render_svg(recording), encoding="utf-8")
-        except OSError as exc:
-            raise UsageError(f"Could not write {path}: {exc.strerror or exc}") from None
+        except (OSError, ValueError) as exc:  # ValueError: a NUL in the path
+            raise UsageError(f"Could not write {path!r}: {getattr(exc, 'strerror', None) or exc}") from None
         session.console.note(f"Wrote the timeline of {recording.label} to {path}.")
     elif word == "":
         session.console.write(render_text(_last(session), width=terminal_width(), style=session.console.style))
