@@ -300,7 +300,7 @@ def test_svg_legend_labels_never_run_under_the_next_swatch_and_tick_labels_stay_
 
 async def test_svg_to_a_path_with_a_nul_is_a_one_line_usage_error() -> None:
     session, out = _session()
-    await run_inputs(["await asyncio.sleep(0.01)", "%timeline --svg /tmp/a\x00b.svg", "'still here'"], session=session)
+    await run_inputs(["%timeline on", "await asyncio.sleep(0.01)", "%timeline --svg /tmp/a\x00b.svg", "'still here'"], session=session)
     text = out.getvalue()
     assert "Could not write '/tmp/a\\x00b.svg': embedded null byte" in text
     assert "internal error" not in text and text.rstrip().endswith("'still here'")
