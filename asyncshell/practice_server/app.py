@@ -16,6 +16,7 @@ nothing more with it.
 from __future__ import annotations
 
 import asyncio
+import weakref
 from typing import Any
 
 from aiohttp import web
@@ -32,20 +33,22 @@ def make_app(recorder: StatsRecorder | None = None) -> web.Application:
     app = web.Application()
     app[handlers.RECORDER] = recorder
     app[handlers.GATE] = handlers.Gate()
+    app[handlers.STARTED] = started = weakref.WeakSet()
     for endpoint in handlers.ENDPOINTS:
         counted = endpoint.path not in handlers.UNCOUNTED_PATHS
-        wrapped = _bookkept(endpoint.handler, recorder if counted else None)
+        wrapped = _bookkept(endpoint.handler, recorder if counted else None, started)
         if endpoint.method == "GET":
             # add_get also answers HEAD, e.g. to read a file's size before fetching it.
             app.router.add_get(endpoint.path, wrapped)
         else:
             app.router.add_route(endpoint.method, endpoint.path, wrapped)
     # Last, so that it only gets what no endpoint took.
-    app.router.add_route("*", _CATCH_ALL, _bookkept(_no_such_endpoint, recorder))
+    app.router.add_route("*", _CATCH_ALL, _bookkept(_no_such_endpoint, recorder, started))
     return app
 
 
-def _bookkept(handler: handlers.Handler, recorder: StatsRecorder | None) -> handlers.Handler:
+def _bookkept(handler: handlers.Handler, recorder: StatsRecorder | None,
+              started: weakref.WeakSet[asyncio.BaseTransport]) -> handlers.Handler:
     """``handler`` with ?delay applied, problems answered in JSON, and (given a recorder) counted.
 
     One coroutine for all of it: this runs on every request, and each extra
@@ -54,6 +57,8 @@ def _bookkept(handler: handlers.Handler, recorder: StatsRecorder | None) -> hand
     sleeps_first = not getattr(handler, "owns_delay", False)
 
     async def endpoint(request: web.Request) -> web.StreamResponse:
+        if request.transport is not None:
+            started.add(request.transport)
         if recorder is not None:
             recorder.begin(request.path)
         status = None

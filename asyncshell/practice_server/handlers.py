@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import weakref
 import time
 from functools import lru_cache
 from typing import Awaitable, Callable, NamedTuple
@@ -34,6 +35,8 @@ class Gate:
 
 RECORDER = web.AppKey("practice_recorder", StatsRecorder)
 GATE = web.AppKey("practice_limited_gate", Gate)
+#: The connections that have sent at least one whole request (the rest get a deadline, see server.py).
+STARTED = web.AppKey("practice_started_connections", weakref.WeakSet)
 
 
 class ClientGone(Exception):
@@ -190,7 +193,7 @@ ENDPOINTS = (
     Endpoint("GET", "/pages/{name}", page, "a small HTML page linking to other /pages/"),
     Endpoint("GET", "/files/{name}", file, "?size= bytes (default 1000000, max 50000000), streamed, "
              "with X-Content-SHA256"),
-    Endpoint("GET", "/limited/{anything}", limited, "429 once more than ?limit= (default 5) are in "
+    Endpoint("GET", "/limited/{anything:.+}", limited, "429 once more than ?limit= (default 5) are in "
              "flight; each holds ?delay= seconds (default 0.1)"),
     Endpoint("GET", "/stats", stats, "what the server has seen (not counting /stats itself)"),
     Endpoint("POST", "/stats/reset", stats_reset, "zero the stats"),

@@ -8,11 +8,15 @@ import errno
 import logging
 import signal
 import threading
-from typing import Callable, TypeVar
+import time
+import weakref
+from typing import Any, Callable, TypeVar
 
 from aiohttp import web
+from aiohttp.http_exceptions import HttpProcessingError
 
 from asyncshell.errors import UsageError
+from asyncshell.practice_server import handlers
 from asyncshell.practice_server.app import make_app
 from asyncshell.practice_server.stats import ServerStats, StatsRecorder
 
@@ -25,6 +29,9 @@ SHUTDOWN_GRACE = 0.25
 LOGGER = logging.getLogger("asyncshell.practice_server")
 # The most the shell waits on the server's thread to start, stop, or read its stats.
 THREAD_TIMEOUT = 5.0
+# A connection must send a whole request within this, and may then sit idle this long between requests.
+HEADER_TIMEOUT = 10.0
+KEEPALIVE_TIMEOUT = 15.0
 
 _T = TypeVar("_T")
 
@@ -43,7 +50,7 @@ class PracticeServer:
         self._recorder = StatsRecorder()
         self._loop: asyncio.AbstractEventLoop | None = None
         self._thread: threading.Thread | None = None
-        self._runner: web.AppRunner | None = None
+        self._listening: _Listening | None = None
         self._url: str | None = None
         self._lock: asyncio.Lock | None = None  # start and stop must not interleave; made on the caller's loop
 
@@ -69,8 +76,9 @@ class PracticeServer:
                 return self._url
             loop = self._start_thread()
             try:
-                opening = asyncio.run_coroutine_threadsafe(_open(self._recorder, port), loop)
-                self._runner, self._url = await asyncio.wait_for(asyncio.wrap_future(opening), THREAD_TIMEOUT)
+                opening = asyncio.run_coroutine_threadsafe(_Listening.open(self._recorder, port), loop)
+                self._listening = await asyncio.wait_for(asyncio.wrap_future(opening), THREAD_TIMEOUT)
+                self._url = self._listening.url
             except BaseException:
                 self._end_thread()
                 raise
@@ -79,15 +87,15 @@ class PracticeServer:
     async def stop(self) -> None:
         """Stop listening, end open connections and the server's thread; does nothing when not running."""
         async with self._guard():
-            runner, loop = self._runner, self._loop
-            if runner is None or loop is None:
+            listening, loop = self._listening, self._loop
+            if listening is None or loop is None:
                 return
             try:
-                closing = asyncio.run_coroutine_threadsafe(runner.cleanup(), loop)
+                closing = asyncio.run_coroutine_threadsafe(listening.close(), loop)
                 # Shielded so that a Ctrl-C during stop cannot leave the port bound.
                 await asyncio.wait_for(asyncio.shield(asyncio.wrap_future(closing)), THREAD_TIMEOUT)
             finally:
-                self._runner, self._url = None, None
+                self._listening, self._url = None, None
                 self._end_thread()
 
     def stats(self) -> ServerStats:
@@ -139,6 +147,7 @@ class PracticeServer:
 def _serve_on(loop: asyncio.AbstractEventLoop) -> None:
     """The server thread: its loop runs until ``stop``, then closes."""
     asyncio.set_event_loop(loop)
+    loop.set_exception_handler(_quiet_loop_errors)
     try:
         loop.run_forever()
         loop.run_until_complete(loop.shutdown_asyncgens())
@@ -146,25 +155,91 @@ def _serve_on(loop: asyncio.AbstractEventLoop) -> None:
         loop.close()
 
 
-async def _open(recorder: StatsRecorder, port: int) -> tuple[web.AppRunner, str]:
-    """The app listening on 127.0.0.1:``port`` on the running loop: its runner and base URL."""
-    runner = web.AppRunner(
-        make_app(recorder),
-        access_log=None,  # no line per request in the learner's shell
-        handler_cancellation=True,  # a client that hangs up frees its handler
-        shutdown_timeout=SHUTDOWN_GRACE,
-        logger=LOGGER,
-    )
-    await runner.setup()
-    try:
-        await web.TCPSite(runner, HOST, port).start()
-    except OSError as exc:
-        await runner.cleanup()
-        raise UsageError(_bind_problem(port, exc)) from None
-    except BaseException:
-        await runner.cleanup()
-        raise
-    return runner, f"http://{HOST}:{runner.addresses[0][1]}"
+class _Listening:
+    """The app served on 127.0.0.1: aiohttp's runner, behind an asyncio server of our own.
+
+    Our own server, rather than aiohttp's TCPSite, so that each connection gets a
+    deadline: one that has not sent a whole request within ``HEADER_TIMEOUT`` is
+    closed.  Half-sent requests held open for good used to lock real clients out
+    once the process ran out of file descriptors.
+    """
+
+    def __init__(self, runner: web.AppRunner, server: asyncio.base_events.Server, url: str) -> None:
+        self.runner, self.server, self.url = runner, server, url
+
+    @classmethod
+    async def open(cls, recorder: StatsRecorder, port: int) -> _Listening:
+        app = make_app(recorder)
+        runner = web.AppRunner(
+            app,
+            access_log=None,  # no line per request in the learner's shell
+            handler_cancellation=True,  # a client that hangs up frees its handler
+            shutdown_timeout=SHUTDOWN_GRACE,
+            keepalive_timeout=KEEPALIVE_TIMEOUT,
+            logger=LOGGER,
+        )
+        await runner.setup()
+        loop = asyncio.get_running_loop()
+        started = app[handlers.STARTED]
+
+        def connection() -> asyncio.Protocol:
+            protocol = runner.server()
+            loop.call_later(HEADER_TIMEOUT, _close_if_silent, protocol, started)
+            return protocol
+
+        try:
+            server = await loop.create_server(connection, HOST, port, reuse_address=True)
+        except OSError as exc:
+            await runner.cleanup()
+            raise UsageError(_bind_problem(port, exc)) from None
+        except BaseException:
+            await runner.cleanup()
+            raise
+        return cls(runner, server, f"http://{HOST}:{server.sockets[0].getsockname()[1]}")
+
+    async def close(self) -> None:
+        self.server.close()
+        await self.runner.cleanup()  # ends open connections, after SHUTDOWN_GRACE for those mid-request
+
+
+def _close_if_silent(protocol: asyncio.BaseProtocol, started: weakref.WeakSet[asyncio.BaseTransport]) -> None:
+    transport = getattr(protocol, "transport", None)
+    if transport is not None and transport not in started and not transport.is_closing():
+        transport.close()
+
+
+class _OneLine(logging.Filter):
+    """What aiohttp logs about a connection becomes one line at most, and one a second at most.
+
+    A malformed request is the client's problem and says nothing; a real bug in a
+    handler is one line, without aiohttp's traceback, in the learner's terminal.
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._last = -1.0
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        exc = record.exc_info[1] if record.exc_info else None
+        if record.levelno < logging.WARNING or isinstance(exc, (HttpProcessingError, ConnectionError)):
+            return False
+        now = time.monotonic()
+        if now - self._last < 1.0:
+            return False
+        self._last = now
+        if exc is not None:
+            record.msg = f"{record.getMessage()}: {type(exc).__name__}: {str(exc).strip().splitlines()[0] if str(exc).strip() else ''}"
+            record.args, record.exc_info, record.exc_text = None, None, None
+        return True
+
+
+LOGGER.addFilter(_OneLine())
+
+
+def _quiet_loop_errors(loop: asyncio.AbstractEventLoop, context: dict[str, Any]) -> None:
+    """The server loop's own errors (e.g. accept() out of file descriptors), through the same one-line filter."""
+    exc = context.get("exception")
+    LOGGER.error(context.get("message", "error in the practice server"), exc_info=exc if isinstance(exc, BaseException) else None)
 
 
 def _say(line: str) -> None:

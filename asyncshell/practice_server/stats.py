@@ -13,8 +13,12 @@ from typing import Any, Mapping
 
 # A learner's loop over a million made-up paths must not grow memory without
 # bound.  Past this many distinct paths, new ones are counted under their first
-# segment ("/tiles/…"), which keeps requests_for("/tiles/") right.
+# segment ("/tiles/…"), which keeps requests_for("/tiles/") right, for at most
+# MAX_OVERFLOW_KEYS first segments; the rest all count under "/…".  A key is
+# never longer than MAX_KEY characters.
 MAX_DISTINCT_PATHS = 10_000
+MAX_OVERFLOW_KEYS = 100
+MAX_KEY = 200
 
 
 @dataclass(frozen=True, repr=False)
@@ -86,8 +90,8 @@ class StatsRecorder:
     def begin(self, path: str) -> None:
         """A request arrived for ``path``."""
         requests = self._requests
-        if path not in requests and len(requests) >= MAX_DISTINCT_PATHS:
-            path = _overflow_key(path)
+        if path not in requests:
+            path = _key_for(path, requests)
         requests[path] += 1
         self._total += 1
         self._in_flight += 1
@@ -116,6 +120,14 @@ class StatsRecorder:
         )
 
 
-def _overflow_key(path: str) -> str:
+def _key_for(path: str, requests: Counter[str]) -> str:
+    """The key a path not seen before counts under, so that the number and size of keys stay bounded."""
+    if len(path) > MAX_KEY:
+        path = path[: MAX_KEY - 1] + "…"
+    if path in requests or len(requests) < MAX_DISTINCT_PATHS:
+        return path
     first, slash, _ = path[1:].partition("/")
-    return f"/{first}/…" if slash else "/…"
+    key = f"/{first}/…" if slash and len(first) < 32 else "/…"
+    if key in requests or len(requests) < MAX_DISTINCT_PATHS + MAX_OVERFLOW_KEYS:
+        return key
+    return "/…"

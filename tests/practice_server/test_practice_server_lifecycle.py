@@ -184,3 +184,42 @@ async def test_a_client_that_gives_up_frees_its_handler(server, session, wait_un
         await request
     await wait_until(lambda: server.stats().in_flight == 0, timeout=5)
     assert server.stats().aborted == 1
+
+
+async def test_a_connection_that_never_finishes_its_request_is_closed(monkeypatch) -> None:
+    from asyncshell.practice_server import server as server_module
+
+    monkeypatch.setattr(server_module, "HEADER_TIMEOUT", 0.3)
+    practice = PracticeServer()
+    url = await practice.start()
+    try:
+        port = int(url.rsplit(":", 1)[1])
+        reader, writer = await asyncio.open_connection("127.0.0.1", port)
+        writer.write(b"GET /json HTTP/1.1\r\nHost: x\r\n")  # headers never end
+        await writer.drain()
+        assert await asyncio.wait_for(reader.read(), 5) == b""  # closed by the server
+        writer.close()
+        async with aiohttp.ClientSession() as client:  # a real client is still served
+            async with client.get(f"{url}/limited/a/b/c") as resp:
+                assert resp.status == 200
+    finally:
+        await practice.stop()
+
+
+async def test_malformed_requests_print_nothing(capsys, caplog) -> None:
+    practice = PracticeServer()
+    url = await practice.start()
+    try:
+        port = int(url.rsplit(":", 1)[1])
+        for payload in (b"GARBAGE\r\n\r\n", b"GET / HTTP/1.1\r\nContent-Length: -5\r\n\r\n", b"\x16\x03\x01\x00\xa5\x01"):
+            reader, writer = await asyncio.open_connection("127.0.0.1", port)
+            writer.write(payload)
+            await writer.drain()
+            assert (await asyncio.wait_for(reader.read(), 5)).startswith(b"HTTP/1.")
+            writer.close()
+    finally:
+        await practice.stop()
+    captured = capsys.readouterr()
+    assert "Traceback" not in captured.err + captured.out
+    assert not [r for r in caplog.records if r.name == "asyncshell.practice_server" and r.levelno >= logging.WARNING
+                and r.exc_info]

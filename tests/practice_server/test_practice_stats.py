@@ -38,3 +38,17 @@ def test_endless_distinct_paths_do_not_grow_memory_but_still_count_by_prefix():
     assert len(s.requests) == MAX_DISTINCT_PATHS + 1
     assert s.requests["/pages/…"] == 500
     assert s.requests_for("/pages/") == MAX_DISTINCT_PATHS + 500
+
+
+def test_the_cap_holds_for_every_key_however_the_paths_differ() -> None:
+    from asyncshell.practice_server.stats import MAX_KEY, MAX_OVERFLOW_KEYS
+
+    recorder = StatsRecorder()
+    for i in range(MAX_DISTINCT_PATHS + 3 * MAX_OVERFLOW_KEYS):
+        recorder.begin(f"/unique-{i}/x")  # a new first segment every time
+    for i in range(50):
+        recorder.begin("/" + "a" * 8192 + str(i))  # long paths
+    s = recorder.snapshot()
+    assert len(s.requests) <= MAX_DISTINCT_PATHS + MAX_OVERFLOW_KEYS + 1
+    assert max(len(key) for key in s.requests) <= MAX_KEY
+    assert s.total_requests == sum(s.requests.values()) == MAX_DISTINCT_PATHS + 3 * MAX_OVERFLOW_KEYS + 50
