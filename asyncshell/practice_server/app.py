@@ -33,7 +33,8 @@ def make_app(recorder: StatsRecorder | None = None) -> web.Application:
     app = web.Application()
     app[handlers.RECORDER] = recorder
     app[handlers.GATE] = handlers.Gate()
-    app[handlers.STARTED] = started = weakref.WeakSet()
+    started: weakref.WeakSet[asyncio.BaseTransport] = weakref.WeakSet()
+    app[handlers.STARTED] = started
     for endpoint in handlers.ENDPOINTS:
         counted = endpoint.path not in handlers.UNCOUNTED_PATHS
         wrapped = _bookkept(endpoint.handler, recorder if counted else None, started)

@@ -36,7 +36,7 @@ class Gate:
 RECORDER = web.AppKey("practice_recorder", StatsRecorder)
 GATE = web.AppKey("practice_limited_gate", Gate)
 #: The connections that have sent at least one whole request (the rest get a deadline, see server.py).
-STARTED = web.AppKey("practice_started_connections", weakref.WeakSet)
+STARTED: web.AppKey[weakref.WeakSet[asyncio.BaseTransport]] = web.AppKey("practice_started_connections", weakref.WeakSet)
 
 
 class ClientGone(Exception):

@@ -181,9 +181,11 @@ class _Listening:
         await runner.setup()
         loop = asyncio.get_running_loop()
         started = app[handlers.STARTED]
+        factory = runner.server
+        assert factory is not None  # set up above
 
         def connection() -> asyncio.Protocol:
-            protocol = runner.server()
+            protocol = factory()
             loop.call_later(HEADER_TIMEOUT, _close_if_silent, protocol, started)
             return protocol
 
