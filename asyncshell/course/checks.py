@@ -29,7 +29,7 @@ from collections.abc import Mapping
 from asyncshell.course.assertions import AssertionFailed, rewrite_asserts
 from asyncshell.course.helpers import CheckHelpers
 from asyncshell.course.model import ExerciseStep
-from asyncshell.course.progress import Result
+from asyncshell.course.progress_file import Result
 from asyncshell.repl.evaluator import Evaluator, Outcome
 from asyncshell.repl.tracebacks import format_error, learners_frames, remember_source
 

@@ -71,9 +71,8 @@ def tally(store: ProgressStore, lesson: Lesson) -> Tally:
 
 def carry_on(store: ProgressStore, course: LoadResult) -> Lesson | None:
     """The lesson most recently worked on that is still in progress: what the resume offer and ``%learn`` pick."""
-    steps = {lesson.id: [step.key for step in lesson.steps] for lesson in course.lessons}
-    for progress in store.unfinished_lessons(steps):  # most recent first
-        lesson = course.get(progress.lesson)
+    for lesson_id in store.recent_lessons():
+        lesson = course.get(lesson_id)
         if lesson is not None and tally(store, lesson).in_progress:
             return lesson
     return None

@@ -18,7 +18,8 @@ from asyncshell.course import present
 from asyncshell.course.catalog import load_catalog
 from asyncshell.course.exercise import Provided, Workspace, provide
 from asyncshell.course.model import ExampleStep, ExerciseStep, Lesson, LoadResult, QuizStep, Step
-from asyncshell.course.progress import FILENAME, ProgressStore
+from asyncshell.course.progress import ProgressStore
+from asyncshell.course.progress_file import FILENAME
 from asyncshell.course.render import render_code
 from asyncshell.course.standing import carry_on, lesson_table, next_lesson, not_done, tally
 from asyncshell.errors import AsyncshellError, UsageError
@@ -163,10 +164,9 @@ class Tutor:
             self.console.note("The earlier exercises' solutions ran, so what they define is there again.")
 
     async def close(self) -> None:
-        """Release the progress store (the practice server belongs to the session, which stops it).
+        """Release the store and leave the session; a later command starts a fresh tutor from saved progress.
 
-        The tutor leaves the session, so a later command starts a fresh one that
-        resumes from the saved progress.
+        The practice server belongs to the session, which stops it.
         """
         self.session.features.forget(self)
         if self._store is not None:

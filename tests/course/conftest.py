@@ -7,6 +7,7 @@ from typing import Callable
 
 import pytest
 
+from asyncshell.course.progress import ProgressStore
 from course.lesson_shell import DEMO, Shell
 
 # Every step type once; line numbers matter to the tests, so edit with care.
@@ -105,3 +106,48 @@ def lessons(tmp_path: Path) -> Path:
 @pytest.fixture
 def shell(lessons: Path) -> Shell:
     return Shell(lessons)
+
+
+# -- progress stores on a file of the test's own, with a clock the test moves
+
+
+class FakeClock:
+    """A clock the test moves by hand, so times and their order are known."""
+
+    def __init__(self, now: float = 1_700_000_000.0) -> None:
+        self.now = now
+
+    def __call__(self) -> float:
+        return self.now
+
+
+@pytest.fixture
+def path(tmp_path: Path) -> Path:
+    return tmp_path / "progress.sqlite3"
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock()
+
+
+@pytest.fixture
+def open_store(path: Path, clock: FakeClock):
+    """Open stores (on the test's file unless told otherwise) and close them all afterwards."""
+    opened: list[ProgressStore] = []
+
+    def _open(where: Path | None = None) -> ProgressStore:
+        store = ProgressStore.open(where or path, clock=clock)
+        opened.append(store)
+        return store
+
+    yield _open
+    for store in opened:
+        store.close()
+
+
+@pytest.fixture
+def store(open_store) -> ProgressStore:
+    store = open_store()
+    assert store.notice is None
+    return store

@@ -15,8 +15,10 @@ from pathlib import Path
 import pytest
 
 from asyncshell.cli import main, parse
+from asyncshell.course import present
+from asyncshell.course.catalog import load_lessons
 from asyncshell.course.progress_command import progress_command
-from asyncshell.course.standing import Tally
+from asyncshell.course.standing import Tally, carry_on, next_lesson, tally
 from asyncshell.paths import LESSONS_ENV
 from course.lesson_shell import GREET, Shell, listed_state
 
@@ -69,3 +71,32 @@ async def test_a_lesson_gone_through_with_a_step_skipped_reads_the_same_everywhe
 def test_the_one_vocabulary(tally: Tally, state: str) -> None:
     assert tally.state == state
     assert tally.in_progress == (state in ("0 of 6", "2 of 6"))
+
+
+def test_carrying_on_offers_the_most_recent_lesson_still_in_progress(write_lesson, full_lesson, lesson_dir, store, clock):
+    for order, lesson_id in enumerate(["done", "through", "skipped", "opened"], 1):
+        write_lesson(full_lesson(id=lesson_id, order=order), f"{lesson_id}.yaml")
+    course = load_lessons([lesson_dir])
+    keys = [step.key for step in course.get("done").steps]
+    store.set_position("opened", 1)
+    store.mark_done("opened", "text-1")
+    clock.now += 60
+    store.mark_skipped("skipped", "greet")  # skipped is not done: still in progress
+    for key in keys:
+        store.mark_done("done", key)  # complete: nothing to carry on with
+    store.set_position("through", len(keys))  # gone through to the end: not offered either
+    clock.now -= 3600  # the clock stepped back; "removed" is still the most recent
+    store.record_attempt("removed", "greet", "fail", "x")  # a lesson the course no longer has
+
+    assert carry_on(store, course).id == "skipped"
+    assert next_lesson(store, course).id == "skipped"  # course order: the first neither complete nor gone through
+    opened = course.get("opened")
+    assert present.resume_offer(opened, tally(store, opened)).endswith("(1 of 5 steps done); type %learn opened to carry on.")
+
+
+def test_steps_a_lesson_no_longer_has_do_not_count(write_lesson, full_lesson, lesson_dir, store):
+    write_lesson(full_lesson(id="grown"))
+    lesson = load_lessons([lesson_dir]).get("grown")
+    store.mark_done("grown", "old-step")
+    store.mark_done("grown", "text-1")
+    assert tally(store, lesson).state == "1 of 5"

@@ -9,9 +9,10 @@ import pytest
 
 from asyncshell.features import COMMANDS, SUBCOMMANDS
 from asyncshell.course.tutor import resume_hint
-from asyncshell.course.progress import FILENAME
+from asyncshell.course.progress_file import FILENAME
 from asyncshell.practice_server import PracticeServer
 from course.lesson_shell import GREET, SHOUT, Shell, listed_state
+from course.stored import quiz_answers
 
 TYPED = """\
 format: 1
@@ -92,8 +93,8 @@ async def test_a_typed_answer_is_compared_loosely_and_prerequisites_are_mentione
     assert "Not quite" in await shell.type("%answer time.sleep")
     out = await shell.type("%answer  Asyncio.Sleep ")
     assert "Right. time.sleep would block every task." in out and "Done." in out
-    answers = shell.tutor.store.quiz_answers("typed", "quiz-1")
-    assert [(a.correct, a.answer) for a in answers] == [(False, "time.sleep"), (True, "Asyncio.Sleep")]
+    answers = quiz_answers(shell.tutor.store.path, "typed", "quiz-1")  # (lesson, step, at, correct, answer)
+    assert [(bool(a[3]), a[4]) for a in answers] == [(False, "time.sleep"), (True, "Asyncio.Sleep")]
 
 
 async def test_skipping_a_quiz_tells_the_answer(shell: Shell) -> None:

@@ -1,0 +1,212 @@
+"""The progress file: where it lives, what it holds (the schema), and opening it whatever state it is in.
+
+Opening never fails because of the file.  A file that is not a usable progress
+store is renamed to ``progress.sqlite3.corrupt-YYYYmmdd-HHMMSS`` (with its
+``-wal``/``-shm``/``-journal``) and a fresh store is started.  If no store can
+be written at all, or the file belongs to a newer asyncshell, the session keeps
+its progress in memory.  Either way ``Opened.notice`` holds one line for the
+user; printing it is the caller's job.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal, get_args
+
+from asyncshell.paths import data_home, ensure_data_home
+
+FILENAME = "progress.sqlite3"
+SCHEMA_VERSION = 1
+BUSY_TIMEOUT_S = 5.0
+# Files SQLite keeps beside the database; they belong to it and move with it.
+COMPANIONS = ("-wal", "-shm", "-journal")
+
+#: How a check of the learner's code ended (``checks.CheckResult.status``), as the file keeps it.
+Result = Literal["pass", "fail", "error", "timeout", "interrupted"]
+RESULTS: tuple[str, ...] = get_args(Result)
+#: What can happen to a step besides attempts: solved, its solution seen, moved past.
+MARKS = ("done", "revealed", "skipped")
+
+# _MIGRATIONS[n] takes a store from version n-1 to n.  Statements, not a
+# script: executescript() would commit halfway through the migration.
+_MIGRATIONS: dict[int, tuple[str, ...]] = {
+    1: (
+        """CREATE TABLE lessons (
+            lesson TEXT PRIMARY KEY,
+            position INTEGER CHECK (position >= 0),
+            last_activity REAL NOT NULL,
+            touched INTEGER NOT NULL  -- store-wide counter: orders activity when clocks tie or step back
+        )""",
+        f"""CREATE TABLE attempts (
+            id INTEGER PRIMARY KEY,
+            lesson TEXT NOT NULL,
+            step TEXT NOT NULL,
+            at REAL NOT NULL,
+            result TEXT NOT NULL CHECK (result IN {RESULTS!r}),
+            code TEXT NOT NULL,
+            detail TEXT NOT NULL
+        )""",
+        "CREATE INDEX attempts_by_step ON attempts (lesson, step)",
+        """CREATE TABLE quiz_answers (
+            id INTEGER PRIMARY KEY,
+            lesson TEXT NOT NULL,
+            step TEXT NOT NULL,
+            at REAL NOT NULL,
+            correct INTEGER NOT NULL CHECK (correct IN (0, 1)),
+            answer TEXT NOT NULL
+        )""",
+        "CREATE INDEX quiz_answers_by_step ON quiz_answers (lesson, step)",
+        f"""CREATE TABLE marks (
+            lesson TEXT NOT NULL,
+            step TEXT NOT NULL,
+            kind TEXT NOT NULL CHECK (kind IN {MARKS!r}),
+            at REAL NOT NULL,
+            PRIMARY KEY (lesson, step, kind)
+        )""",
+    ),
+}
+TABLES = frozenset({"lessons", "attempts", "quiz_answers", "marks"})
+
+
+
+@dataclass(frozen=True)
+class Opened:
+    """An open, current store: the connection, its file (None: in memory), and a line for the user or None."""
+
+    db: sqlite3.Connection
+    path: Path | None
+    notice: str | None
+
+
+def open_store(path: str | os.PathLike[str] | None = None) -> Opened:
+    """Open (creating, migrating or replacing as needed) the store at ``path`` or in the data home."""
+    try:
+        target = Path(path) if path is not None else ensure_data_home() / FILENAME
+        target.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as e:
+        where = Path(path) if path is not None else data_home() / FILENAME
+        return _in_memory(f"Progress cannot be saved to {where} ({_why(e)})")
+    try:
+        return Opened(_connect(target), target, None)
+    except _Unusable as bad:
+        problem = f"Progress file {target} {bad.reason}"
+        if not bad.move:
+            return _in_memory(problem)
+        try:
+            aside = _move_aside(target)
+        except OSError as e:
+            return _in_memory(f"{problem} and cannot be moved aside ({_why(e)})")
+    except (sqlite3.Error, OSError) as e:
+        return _in_memory(f"Progress cannot be saved to {target} ({_why(e)})")
+    moved = f"{problem}; moved it to {aside.name}"
+    try:
+        return Opened(_connect(target), target, f"{moved} and started a fresh one.")
+    except (_Unusable, sqlite3.Error, OSError) as e:
+        return _in_memory(f"{moved}, but a fresh one cannot be created ({_why(e)})")
+
+
+def _in_memory(problem: str) -> Opened:
+    """A learner can keep practising when the disk refuses; they are told it will not last."""
+    db = sqlite3.connect(":memory:", isolation_level=None, check_same_thread=False)
+    _migrate(db)
+    return Opened(db, None, f"{problem}; this session's progress will not be saved.")
+
+
+class _Unusable(Exception):
+    """The file itself cannot serve as our store; ``move`` says whether to rename it aside."""
+
+    def __init__(self, reason: str, *, move: bool = True) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.move = move
+
+
+
+def _connect(path: Path) -> sqlite3.Connection:
+    """A connection to a checked, current store at ``path``, or ``_Unusable`` saying why not."""
+    if path.is_dir():
+        raise _Unusable("is a folder, not a progress file")
+    try:
+        db = sqlite3.connect(path, timeout=BUSY_TIMEOUT_S, isolation_level=None, check_same_thread=False)
+    except sqlite3.Error as e:
+        raise _classify(e, path) from e
+    try:
+        # Check before changing anything: a file that is not ours is left as it was.
+        if db.execute("PRAGMA quick_check").fetchall() != [("ok",)]:
+            raise _Unusable("is damaged")
+        _migrate(db)
+        db.execute("PRAGMA journal_mode = WAL")  # stored in the file; a no-op once set
+        db.execute("PRAGMA synchronous = NORMAL")  # per connection, so set on every open
+    except sqlite3.Error as e:
+        db.close()
+        raise _classify(e, path) from e
+    except BaseException:
+        db.close()
+        raise
+    return db
+
+
+def _migrate(db: sqlite3.Connection) -> None:
+    """Bring the schema to ``SCHEMA_VERSION`` in one transaction, or say why the file is not ours."""
+    db.execute("BEGIN IMMEDIATE")
+    try:
+        # Read inside the write lock: another shell may have just created or migrated it.
+        version = db.execute("PRAGMA user_version").fetchone()[0]
+        tables = {name for (name,) in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        if version > SCHEMA_VERSION:
+            # Nothing is wrong with it: leave it for the newer asyncshell that wrote it.
+            raise _Unusable(f"was written by a newer asyncshell (schema {version})", move=False)
+        if version == 0 and tables:
+            raise _Unusable("is not an asyncshell progress file")
+        for step in range(version + 1, SCHEMA_VERSION + 1):
+            for statement in _MIGRATIONS[step]:
+                db.execute(statement)
+            db.execute(f"PRAGMA user_version = {step}")
+            tables = set(TABLES)
+        if not TABLES <= tables:
+            raise _Unusable("is missing parts of the progress schema")
+        db.execute("COMMIT")
+    finally:
+        if db.in_transaction:
+            db.execute("ROLLBACK")
+
+
+def _classify(error: sqlite3.Error, path: Path) -> Exception:
+    """Blame the file (so it is moved aside) only when the file is the problem.
+
+    A locked, full or failing disk is not the file's fault: moving it aside
+    would hide good progress, so those errors stay as they are.
+    """
+    code = (getattr(error, "sqlite_errorcode", None) or 0) & 0xFF
+    if code == sqlite3.SQLITE_NOTADB:
+        return _Unusable("is not a database")
+    if code == sqlite3.SQLITE_CORRUPT:
+        return _Unusable("is damaged")
+    if code == sqlite3.SQLITE_READONLY or (code == sqlite3.SQLITE_CANTOPEN and path.exists()):
+        return _Unusable("cannot be opened for writing")
+    return error
+
+
+def _move_aside(path: Path) -> Path:
+    """Rename the file and its companions to a dated name SQLite can still open, and return it."""
+    stamp = time.strftime("%Y%m%d-%H%M%S")
+    aside = path.with_name(f"{path.name}.corrupt-{stamp}")
+    n = 1
+    while any(os.path.lexists(f"{aside}{s}") for s in ("", *COMPANIONS)):
+        n += 1
+        aside = path.with_name(f"{path.name}.corrupt-{stamp}-{n}")
+    # Companions first: a stale -wal or -journal left beside a fresh database
+    # would be replayed into it and damage it.
+    for suffix in COMPANIONS:
+        if os.path.lexists(f"{path}{suffix}"):
+            os.replace(f"{path}{suffix}", f"{aside}{suffix}")
+    os.replace(path, aside)
+    return aside
+
+
+def _why(error: BaseException) -> str:
+    return (error.strerror if isinstance(error, OSError) else None) or str(error) or type(error).__name__
