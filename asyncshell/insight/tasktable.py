@@ -130,7 +130,7 @@ def render(snap: TaskSnapshot, *, width: int = 80, verbose: bool = False) -> str
     """The %tasks text for a snapshot: alive tasks, then the recently finished ones."""
     if not snap.alive and not snap.finished:
         return "No tasks: nothing you started is running.  asyncio.create_task(...) starts one.\n"
-    alive = [(str(r.id), r.name, r.state, r.coroutine, format_age(snap.now - r.created), r.where or "-") for r in snap.alive]
+    alive = [(str(r.id), r.name, r.state, r.coroutine, format_age(snap.now - r.created), _waiting_at(r)) for r in snap.alive]
     finished = [
         (str(r.id), r.name, r.state, r.coroutine, format_age(snap.now - r.finished) + " ago" if r.finished is not None else "", r.outcome or r.state)
         for r in snap.finished
@@ -154,6 +154,14 @@ def render(snap: TaskSnapshot, *, width: int = 80, verbose: bool = False) -> str
         lines.append("Finished recently:")
         lines += _table(FINISHED_HEADER, finished, width, right, shared)
     return "\n".join(lines) + "\n"
+
+
+def _waiting_at(row: TaskRow) -> str:
+    """Where a task waits, with the line of code: input numbers alone mean little, the prompt never shows them."""
+    if not row.stack:
+        return "-"
+    frame = row.stack[-1]
+    return f"{frame.where}  {frame.line}" if frame.line else frame.where
 
 
 def _stack_lines(row: TaskRow, width: int) -> list[str]:
