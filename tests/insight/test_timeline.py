@@ -225,7 +225,7 @@ async def test_tasks_still_shows_where_a_timed_task_waits_and_its_name() -> None
     session, out = _session()
     await run_inputs([DEFS, "%timeline on", "t = asyncio.create_task(a(), name='mine'); await asyncio.sleep(0)", "%tasks", "t.get_coro().__qualname__"], session=session)
     row = next(line for line in out.getvalue().splitlines() if line.startswith("   1  mine"))
-    assert "a()" in row and row.endswith("<input-1>:2")
+    assert "a()" in row and row.endswith("<input-1>:2  await asyncio.sleep(0.03)")
     assert "\n  mine   │" in out.getvalue()  # its row in the chart of input-2
     assert "  mine (a() at <input-1>:2)" in out.getvalue()  # cancelled at exit, described as the user's code
     assert "'a'" in out.getvalue()
