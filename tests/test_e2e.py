@@ -270,3 +270,17 @@ def test_what_the_shell_stores_is_private_and_stays_put_after_chdir(tmp_path: Pa
     assert stat.S_IMODE(os.stat(home / "history").st_mode) == 0o600
     assert "'after ' + 'chdir'" in (home / "history").read_text()
     assert not (home / "crash.log").exists()
+
+
+def test_ctrl_c_stops_asyncio_run_inside_a_plain_function(term: pexpect.spawn) -> None:
+    term.send("async def main():\rawait asyncio.sleep(30)\r\r")
+    term.expect(PROMPT)
+    term.send("def download():\rasyncio.run(main())\r\r")
+    term.expect(PROMPT)
+    synced(term)
+    term.sendline("download()")
+    time.sleep(0.6)
+    term.sendcontrol("c")
+    term.expect("KeyboardInterrupt")
+    synced(term)
+    answer_of(term, "6 * 7", "42")

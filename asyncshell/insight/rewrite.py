@@ -13,8 +13,13 @@ exactly as written, so ``subprocess.run(...)`` or ``f.close()`` are untouched::
 
 The callee is evaluated before the arguments, as in the original call.  Each
 rewrite that takes effect adds one note (once per input) saying what the shell
-did and what to write here instead.  Calls made at run time from inside a
-function are left alone: they raise as they would, and explanations teach.
+did and what to write here instead.
+
+Inside a plain ``def`` (or lambda) typed at the prompt, ``await`` is not allowed,
+so the same two calls go through ``in_function`` instead: called on the shell's
+loop, they run as a script would, on a fresh loop in a helper thread
+(``script_loop``).  Inside an ``async def`` they are left alone: they raise as
+they would in a script, and the explanations teach ``await``.
 """
 
 from __future__ import annotations
@@ -28,6 +33,8 @@ import os
 import sys
 import weakref
 from typing import Any, Callable
+
+from asyncshell.text import plural
 
 SHIM_NAME = "__asyncshell__"
 ASYNCIO_DIR = os.path.dirname(asyncio.__file__) + os.sep
@@ -104,6 +111,28 @@ class Shim:
             return functools.partial(self.refuse, name, call)
         return callee  # type: ignore[no-any-return]
 
+    def in_function(self, callee: Any, call: str, function: str) -> Callable[..., Any]:
+        """For calls inside a plain function: ``callee``, or the same call on a loop of its own when this one runs."""
+        try:
+            running = asyncio.get_running_loop()
+        except RuntimeError:
+            return callee  # called from a thread of the learner's: nothing is running there, the real call works
+        until_complete = getattr(callee, "__name__", None) == "run_until_complete" and self.is_shell_loop(
+            getattr(callee, "__self__", None))
+        if running is not self.loop or not (callee is asyncio.run or until_complete):
+            return callee
+
+        def elsewhere(main: Any, *, debug: bool | None = None, **_options: Any) -> Any:
+            if not asyncio.iscoroutine(main):
+                return callee(main)  # a Task or Future of this loop cannot run on another one: it raises as it would
+            from asyncshell.insight.script_loop import run_elsewhere
+
+            self.note(f"`{call}` in {function}() ran on a fresh event loop in a helper thread, as it would in a "
+                      "script; the shell's loop and your tasks waited until it finished.")
+            return run_elsewhere(main, debug=debug)
+
+        return elsewhere
+
     def bare(self, value: Any, call: str) -> Any:
         """A bare call at the top of an input: remember a coroutine it made, to check at the end."""
         if inspect.iscoroutine(value) and inspect.getcoroutinestate(value) == inspect.CORO_CREATED:
@@ -134,7 +163,7 @@ class Shim:
             if debug is not None:
                 loop.set_debug(debug_before)
             cancelled = await self._cancel_started_by(task, before, scope)
-            left = f"; like asyncio.run, it then cancelled {_count(cancelled, 'task')} left running" if cancelled else ""
+            left = f"; like asyncio.run, it then cancelled {plural(cancelled, 'task')} left running" if cancelled else ""
             self.note(f"the loop is already running here, so `{call}` ran as `await {arg}`{left}")
 
     async def _cancel_started_by(self, main: "asyncio.Task[Any]", before: set[Any], scope: object) -> int:
@@ -204,10 +233,6 @@ def _in_scope(task: "asyncio.Task[Any]", scope: object) -> bool:
     if get_context is None:
         return True  # 3.11: assume every task started while main ran (the input waits on main meanwhile)
     return get_context().get(_RUN_SCOPE) is scope
-
-
-def _count(n: int, word: str) -> str:
-    return f"{n} {word}{'s' if n != 1 else ''}"
 
 
 class LoopStandIn(asyncio.AbstractEventLoop):
@@ -290,6 +315,39 @@ class _LoopCalls(_TopLevel):
         return ast.copy_location(new, node)
 
 
+class _InPlainFunctions(ast.NodeTransformer):
+    """``asyncio.run(...)`` and ``x.run_until_complete(...)`` in the bodies of plain functions, at any depth."""
+
+    def __init__(self) -> None:
+        self.changed = False
+        self._functions: list[str] = []
+
+    def visit_FunctionDef(self, node: ast.FunctionDef) -> ast.AST:
+        self._functions.append(node.name)
+        self.generic_visit(node)
+        self._functions.pop()
+        return node
+
+    def visit_Lambda(self, node: ast.Lambda) -> ast.AST:
+        self._functions.append("<lambda>")
+        self.generic_visit(node)
+        self._functions.pop()
+        return node
+
+    def visit_AsyncFunctionDef(self, node: ast.AsyncFunctionDef) -> ast.AST:
+        return node  # await works there: the error and its explanation say so
+
+    def visit_Call(self, node: ast.Call) -> ast.AST:
+        self.generic_visit(node)
+        func = node.func
+        name = func.id if isinstance(func, ast.Name) else func.attr if isinstance(func, ast.Attribute) else None
+        if not self._functions or name not in _AWAITED:
+            return node
+        self.changed = True
+        wrapped = _shim_call("in_function", [node.func, ast.Constant(ast.unparse(node)), ast.Constant(self._functions[-1])])
+        return ast.copy_location(ast.Call(func=wrapped, args=node.args, keywords=node.keywords), node)
+
+
 class _BareCalls(_TopLevel):
     def visit_Expr(self, node: ast.Expr) -> ast.AST:
         self.generic_visit(node)
@@ -312,7 +370,7 @@ def shim_for(evaluator: Any) -> Shim:
     return shim
 
 
-def _transform(evaluator: Any, shim: Shim, visitor: type[_TopLevel]) -> Callable[[ast.Module], ast.Module]:
+def _transform(evaluator: Any, shim: Shim, visitor: type[_TopLevel] | type[_InPlainFunctions]) -> Callable[[ast.Module], ast.Module]:
     def transform(tree: ast.Module) -> ast.Module:
         rewriter = visitor()
         tree = rewriter.visit(tree)
@@ -330,6 +388,7 @@ def install_rewrites(session: Any) -> None:
     shim.say = session.console.note
     shim.guard_loop()
     evaluator.transforms.append(_transform(evaluator, shim, _LoopCalls))
+    evaluator.transforms.append(_transform(evaluator, shim, _InPlainFunctions))
 
 
 def mark_bare_calls(evaluator: Any) -> Shim:

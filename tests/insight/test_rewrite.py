@@ -88,9 +88,10 @@ async def test_in_top_level_with_blocks_and_comprehensions() -> None:
         ("class Go:\n    def __init__(self):\n        asyncio.run(main())\n", "Go()"),
     ],
 )
-async def test_nothing_is_rewritten_in_def_lambda_or_class_bodies(define: str, call: str) -> None:
+async def test_in_def_lambda_or_class_bodies_asyncio_run_runs_on_a_loop_of_its_own(define: str, call: str) -> None:
     t = await with_rewrites([MAIN, define, call, "'alive'"])
-    assert "RuntimeError: asyncio.run() cannot be called from a running event loop" in t.stderr
+    assert t.stderr == "" and "hello from main" not in t.stderr
+    assert "ran on a fresh event loop in a helper thread" in t.stdout
     assert "ran as" not in t.stdout and t.stdout.endswith("'alive'\n")
 
 
@@ -223,8 +224,8 @@ async def test_a_new_loop_stands_in_for_the_live_one_even_inside_functions() -> 
         ]
     )
     assert "`loop.stop()` was skipped" in t.stdout and "`loop.close()` was skipped" in t.stdout
-    assert "RuntimeError: This event loop is already running" in t.stderr
-    assert t.stdout.endswith("(True, True, False)\n")
+    assert "`loop.run_until_complete(asyncio.sleep(0))` in drive() ran on a fresh event loop" in t.stdout
+    assert t.stderr == "" and t.stdout.endswith("(True, True, False)\n")
 
 
 async def test_the_shim_comes_back_if_the_learner_deletes_it() -> None:
@@ -391,16 +392,22 @@ def test_a_pasted_tutorial_runs_in_the_installed_shell(idiom: str, asyncshell_ho
     assert piped_installed(script, asyncshell_home) == (expected, "")
 
 
-async def test_piped_asyncio_run_inside_a_function_is_explained_and_the_shell_survives(capsys: pytest.CaptureFixture[str]) -> None:
-    out, err = await piped_in_process(INSIDE_A_FUNCTION, capsys, status=1)  # it went on; the status says an input failed
-    assert_explained_runtime_error(out, err)
+RAN_ELSEWHERE = ("`asyncio.run(main())` in sync_entry() ran on a fresh event loop in a helper thread, as it would in "
+                 "a script; the shell's loop and your tasks waited until it finished.\n")
 
 
-def test_installed_asyncio_run_inside_a_function_is_explained_and_the_shell_survives(asyncshell_home: Path) -> None:
-    assert_explained_runtime_error(*piped_installed(INSIDE_A_FUNCTION, asyncshell_home, status=1))
+async def test_piped_asyncio_run_inside_a_function_runs_as_in_a_script(capsys: pytest.CaptureFixture[str]) -> None:
+    out, err = await piped_in_process(INSIDE_A_FUNCTION, capsys)
+    assert (out, err) == (f"1\n{RAN_ELSEWHERE}survived\n", "")
 
 
-def assert_explained_runtime_error(out: str, err: str) -> None:
+def test_installed_asyncio_run_inside_a_function_runs_as_in_a_script(asyncshell_home: Path) -> None:
+    assert piped_installed(INSIDE_A_FUNCTION, asyncshell_home) == (f"1\n{RAN_ELSEWHERE}survived\n", "")
+
+
+async def test_asyncio_run_inside_an_async_def_is_explained_and_the_shell_survives(capsys: pytest.CaptureFixture[str]) -> None:
+    script = INSIDE_A_FUNCTION.replace("def sync_entry", "async def sync_entry").replace("sync_entry()\n", "await sync_entry()\n")
+    out, err = await piped_in_process(script, capsys, status=1)  # it went on; the status says an input failed
     assert err.endswith("RuntimeError: asyncio.run() cannot be called from a running event loop\n")
     assert "never awaited" not in err
     assert out == (
@@ -414,3 +421,39 @@ def assert_explained_runtime_error(out: str, err: str) -> None:
 async def test_a_note_belongs_to_its_input_not_to_the_next(following: str) -> None:
     t = await with_rewrites([MAIN, "asyncio.run(main())", following])
     assert t.stdout.count(RAN) == 1
+
+
+DOWNLOAD = (
+    "async def main():\n"
+    "    await asyncio.sleep(0.05)\n"
+    "    return 'downloaded'\n"
+    "def download():\n"
+    "    return asyncio.run(main())\n"
+)
+
+
+async def test_asyncio_run_inside_a_plain_function_runs_as_a_script_would_with_one_note() -> None:
+    t = await with_rewrites([DOWNLOAD, "download()", "f = lambda: asyncio.run(main())", "f()", "'next'"])
+    assert t.stdout.count("'downloaded'") == 2
+    assert ("`asyncio.run(main())` in download() ran on a fresh event loop in a helper thread, as it would in a "
+            "script; the shell's loop and your tasks waited until it finished.") in t.stdout
+    assert "in <lambda>() ran on a fresh event loop" in t.stdout
+    assert "cannot be called from a running event loop" not in t.stderr and t.stderr == ""
+    assert t.stdout.rstrip().endswith("'next'")
+
+
+async def test_loop_run_until_complete_inside_a_plain_function_too_and_errors_come_through() -> None:
+    t = await with_rewrites([
+        "async def boom():\n    raise ValueError('from the helper loop')\n",
+        "loop = asyncio.get_event_loop()",
+        "def legacy():\n    return loop.run_until_complete(boom())\n",
+        "legacy()",
+    ])
+    assert "ValueError: from the helper loop" in t.stderr
+    assert "`loop.run_until_complete(boom())` in legacy() ran on a fresh event loop" in t.stdout
+
+
+async def test_inside_an_async_def_asyncio_run_still_raises_as_in_a_script() -> None:
+    t = await with_rewrites([DOWNLOAD, "async def outer():\n    return asyncio.run(main())\n", "await outer()"])
+    assert "asyncio.run() cannot be called from a running event loop" in t.stderr
+    assert "helper thread" not in t.stdout
