@@ -38,7 +38,10 @@ class LessonError(AsyncshellError):
 
     def __str__(self) -> str:
         where = f"{self.path}:{self.line}" if self.line else str(self.path)
-        return f"{where}: {self.field}: {self.why}" if self.field else f"{where}: {self.why}"
+        line = f"{where}: {self.field}: {self.why}" if self.field else f"{where}: {self.why}"
+        # A file's own words (a key, a step type, a file name) may hold a line break or an
+        # escape sequence; written as Python would write them, the message stays one plain line.
+        return "".join(c if c.isprintable() else repr(c)[1:-1] for c in line)
 
 
 class StoreError(AsyncshellError):

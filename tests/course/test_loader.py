@@ -116,6 +116,10 @@ BROKEN = [
                  "expected one of: type, id, body", id="unknown-key-no-match"),
     pytest.param(HEAD + TEXT + "    body: again\n", "lesson.yaml:9: steps[0].body: given twice (first on line 8)",
                  id="key-twice"),
+    pytest.param(HEAD + '  - type: "text\\n"\n', "lesson.yaml:7: steps[0].type: unknown step type 'text\\n'; "
+                 "did you mean 'text'?", id="line-break-in-a-value"),
+    pytest.param(HEAD + TEXT + '    "\\e[31m": x\n', "lesson.yaml:9: steps[0].\\x1b[31m: unknown key for a text step; "
+                 "expected one of: type, id, body", id="escape-in-a-key"),
     pytest.param(HEAD + TEXT + "  - <<: {type: text}\n",
                  "lesson.yaml:9: steps[1]: keys must be names, got a merge key '<<' (lessons do not support them)",
                  id="merge-key"),
