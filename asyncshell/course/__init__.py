@@ -1,8 +1,24 @@
-"""Lessons: the immutable model, the YAML loader, and the terminal renderer for their prose.
+"""Lessons: YAML files read into a frozen model, followed at the prompt, checked by what the code does.
 
-    model   frozen dataclasses every other part consumes (no I/O, no YAML)
-    loader  lesson files -> model, every problem one ``LessonError`` line (file:line: field: why)
-    render  text-step Markdown and code -> terminal text (pygments only when colour is on)
+    model             frozen dataclasses every other part reads; also the file's schema (no I/O, no YAML)
+    fields            the YAML toolkit: safe loading with lines, typed readers, "did you mean"
+    loader            one lesson file -> ``Lesson``, every problem one ``LessonError`` (file:line: field: why)
+    catalog           many files -> one course: unique ids, ``requires`` linked; the folders in use
+    render            lesson Markdown and code -> terminal text (pygments only when colour is on)
+    present           a step as the learner reads it: headings, choices, what to type next
+    assertions        check code's asserts rewritten to show the values that failed
+    helpers           what check code can call: elapsed, track, tracking, captured output and warnings
+    checks            run an exercise's check on the live loop and say how it went (``CheckResult``)
+    exercise          run an exercise (setup, answer, check) and provide what a lesson needs; the learner's workspace
+    progress          the progress store's API (SQLite)
+    progress_file     where the progress file lives, its schema, opening and recovering it
+    standing          how far the learner got, in one vocabulary: tally, lesson table, report
+    tutor             the state machine: the learner's place in a lesson and what each %command does
+    commands          the lesson %commands, loaded on first use (``asyncshell.features``)
+    teaching          which lesson teaches a kind of mistake, for the explanations
+    listing           ``asyncshell lessons``
+    progress_command  ``asyncshell progress [--reset]``
+    validate          ``asyncshell validate``: every exercise solvable by its solution, unsolved by its starter
 
 Import the module you need; this package imports nothing so that ``model`` stays cheap.
 """

@@ -168,7 +168,8 @@ class _Recorder(ast.NodeTransformer):
         if not isinstance(node.ctx, ast.Load):
             return node
         wrap = self._record(node, "subscript")
-        return wrap(self.generic_visit(node))  # type: ignore[arg-type]
+        node.value, node.slice = self.visit(node.value), self.visit(node.slice)
+        return wrap(node)
 
     def visit_Call(self, node: ast.Call) -> ast.expr:
         wrap = self._record(node, "call")

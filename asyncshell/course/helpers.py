@@ -64,7 +64,7 @@ def elapsed() -> Stopwatch:
     return Stopwatch()
 
 
-class Call(tuple):  # type: ignore[type-arg]
+class Call(tuple):
     """One call to a tracked function: its positional arguments, plus ``kwargs``.
 
     It compares equal to a plain tuple of the positional arguments, so
@@ -123,7 +123,7 @@ def track(fn: Callable[..., Any]) -> Callable[..., Any]:
     # functools.wraps copied fn's attributes: a tracked function tracked again starts afresh.
     tracked.calls, tracked.results, tracked.errors = [], [], []
     tracked.cancelled = tracked.in_flight = tracked.peak_in_flight = 0
-    return tracked  # type: ignore[no-any-return]
+    return tracked
 
 
 @contextlib.contextmanager
@@ -211,7 +211,7 @@ class CheckHelpers:
         with contextlib.ExitStack() as exits:
             exits.callback(self._undo_swaps)
             self._tee = _Tee(sys.stdout)
-            sys.stdout = self._tee  # type: ignore[assignment]
+            sys.stdout = self._tee
             exits.callback(self._restore_stdout)
             exits.enter_context(warnings.catch_warnings())
             # Every coroutine left un-awaited should be seen, not just the first from each line.
@@ -273,7 +273,7 @@ class CheckHelpers:
 
     def _restore_stdout(self) -> None:
         if sys.stdout is self._tee:  # code that replaced stdout itself keeps its choice
-            sys.stdout = self._tee.target  # type: ignore[assignment]
+            sys.stdout = self._tee.target
 
     def _undo_swaps(self) -> None:
         while self._swaps:

@@ -32,6 +32,7 @@ from asyncshell.course.exercise import Attempt, Exercise, Provided, provide
 from asyncshell.course.catalog import lesson_files, load_catalog, load_lessons
 from asyncshell.course.model import ExerciseStep, Lesson, LoadResult, QuizStep
 from asyncshell.repl.evaluator import Evaluator, Outcome
+from asyncshell.text import columns, plural
 
 if TYPE_CHECKING:
     from asyncshell.practice_server import PracticeServer
@@ -58,8 +59,7 @@ class LessonReport:
 
     @property
     def result(self) -> str:
-        count = len(self.problems)
-        return "ok" if not count else f"{count} problem{'s' if count > 1 else ''}"
+        return plural(len(self.problems), "problem") if self.problems else "ok"
 
 
 def validate_command(args: argparse.Namespace) -> int:
@@ -106,20 +106,18 @@ def validate_lesson(lesson: Lesson, known: frozenset[str]) -> LessonReport:
 
 def print_report(reports: Sequence[LessonReport], load_errors: Sequence[str], out: TextIO) -> None:
     """One row per lesson, then every problem on its own line, then a one-line verdict."""
-    width = max([len("lesson")] + [len(report.lesson.id) for report in reports])
-    out.write(f"{'lesson':<{width}}  {'steps':>5}  {'exercises':>9}  {'result':<11}  {'time':>7}\n")
-    for report in reports:
-        lesson = report.lesson
-        out.write(f"{lesson.id:<{width}}  {len(lesson.steps):>5}  {len(lesson.exercises):>9}  "
-                  f"{report.result:<11}  {report.seconds:>5.2f} s\n")
+    rows = [["lesson", "steps", "exercises", "result", "time"]]
+    rows += [[report.lesson.id, str(len(report.lesson.steps)), str(len(report.lesson.exercises)), report.result,
+              f"{report.seconds:.2f} s"] for report in reports]
+    out.write("".join(line + "\n" for line in columns(rows, right={1, 2, 4})))
     problems = [str(problem) for report in reports for problem in report.problems]
     if load_errors or problems:
         out.write("\n" + "".join(line + "\n" for line in [*load_errors, *problems]))
-    verdict = [f"{len(reports)} lesson{'s' if len(reports) != 1 else ''} checked"]
+    verdict = [f"{plural(len(reports), 'lesson')} checked"]
     if load_errors:
-        verdict.append(f"{len(load_errors)} file{'s' if len(load_errors) != 1 else ''} did not load")
+        verdict.append(f"{plural(len(load_errors), 'file')} did not load")
     if problems:
-        verdict.append(f"{len(problems)} problem{'s' if len(problems) != 1 else ''} in lessons that loaded")
+        verdict.append(f"{plural(len(problems), 'problem')} in lessons that loaded")
     out.write("\n" + ", ".join(verdict) + (": all good.\n" if not load_errors and not problems else ".\n"))
 
 
