@@ -203,13 +203,6 @@ class Lesson:
     def exercises(self) -> tuple[ExerciseStep, ...]:
         return tuple(step for step in self.steps if isinstance(step, ExerciseStep))
 
-    def step(self, key: str) -> Step:
-        """The step with this progress key; ``KeyError`` if the lesson has none."""
-        for step in self.steps:
-            if step.key == key:
-                return step
-        raise KeyError(key)
-
 
 @dataclass(frozen=True, slots=True)
 class LoadResult:
