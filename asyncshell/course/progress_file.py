@@ -72,7 +72,6 @@ _MIGRATIONS: dict[int, tuple[str, ...]] = {
 TABLES = frozenset({"lessons", "attempts", "quiz_answers", "marks"})
 
 
-
 @dataclass(frozen=True)
 class Opened:
     """An open, current store: the connection, its file (None: in memory), and a line for the user or None."""

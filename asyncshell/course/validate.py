@@ -27,15 +27,16 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
-from asyncshell.paths import lesson_dirs
-from asyncshell.course.exercise import Attempt, Exercise, Provided, provide
 from asyncshell.course.catalog import lesson_files, load_catalog, load_lessons
+from asyncshell.course.exercise import Attempt, Exercise, Provided, provide
 from asyncshell.course.model import ExerciseStep, Lesson, LoadResult, QuizStep
+from asyncshell.paths import lesson_dirs
 from asyncshell.repl.evaluator import Evaluator, Outcome
 from asyncshell.text import columns, plural
 
 if TYPE_CHECKING:
     from asyncshell.practice_server import PracticeServer
+
 
 @dataclasses.dataclass(frozen=True)
 class Problem:
