@@ -37,6 +37,7 @@ _NEVER_AWAITED = re.compile(r"coroutine '([^']+)' was never awaited")
 _COROUTINE_EXPECTED = re.compile(r"(?:a coroutine was expected|An asyncio.Future, a coroutine or an awaitable is required), got (.*)")
 _ASYNC_OUTSIDE = ("'await' outside", "'async with' outside", "'async for' outside", "asynchronous comprehension outside")
 _LOOP_ALREADY_RUNNING = ("This event loop is already running", "Cannot run the event loop while another loop is running")
+_TIME_SLEEP = re.compile(r"(?:time\.)?sleep\((.*)\)$")
 
 
 def where(filename: str | None, lineno: int | None) -> str:
@@ -125,8 +126,19 @@ class Explainer:
         if isinstance(exc, SyntaxError):
             return self.syntax(exc)
         place = where_raised(exc)
+        if isinstance(exc, TypeError) and (listed := _gather_given_a_list(exc)):
+            return self._compose("gather-list", place, [
+                f"asyncio.gather takes each awaitable as its own argument, not one {listed}:",
+                "write `await asyncio.gather(*coros)`; the `*` passes the list's items one by one.",
+            ])
         if isinstance(exc, TypeError) and (found := _NOT_AWAITABLE.search(message)):
             kind = found.group(1)
+            sleep = _TIME_SLEEP.match(_awaited_on_line(exc) or "") if kind == "NoneType" else None
+            if sleep:
+                return self._compose("await-time-sleep", place, [
+                    f"use `await asyncio.sleep({sleep.group(1)})`: `time.sleep` blocks the whole loop while it waits, "
+                    "and returns None, which cannot be awaited.",
+                ])
             article = "an" if kind[:1].lower() in "aeiou" else "a"
             awaited = _awaited_on_line(exc) if kind in ("function", "method") else None
             call = f"`await {awaited}()`" if awaited else "`await fetch()` rather than `await fetch`"
@@ -286,6 +298,26 @@ def _enclosing_def(filename: str | None, lineno: int | None) -> str | None:
             return found.group(1)
         if stripped and len(line) - len(stripped) < indent:
             indent = len(line) - len(stripped)
+    return None
+
+
+def _gather_given_a_list(exc: BaseException) -> str | None:
+    """``gather([f(), g()])``: the kind of collection gather got as one argument; its coroutines are closed.
+
+    They never ran, and Python would warn "never awaited" about each of them, later.
+    """
+    tb = exc.__traceback__
+    while tb is not None:
+        code = tb.tb_frame.f_code
+        if code.co_name == "gather" and code.co_filename.startswith(ASYNCIO_DIR):
+            given = tb.tb_frame.f_locals.get("coros_or_futures", ())
+            collections = [arg for arg in given if isinstance(arg, (list, tuple, set))]
+            for collection in collections:
+                for item in collection:
+                    if inspect.iscoroutine(item) and inspect.getcoroutinestate(item) == inspect.CORO_CREATED:
+                        item.close()
+            return type(collections[0]).__name__ if collections else None
+        tb = tb.tb_next
     return None
 
 

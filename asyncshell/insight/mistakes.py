@@ -11,6 +11,8 @@ MISTAKES: dict[str, str] = {
     "never-awaited": "called a coroutine function and never awaited the coroutine, so its body never ran",
     "bare-coroutine": "typed a coroutine call at the prompt without `await`, which only made a coroutine object",
     "not-awaitable": "awaited something that is not awaitable: a plain value, or a function left uncalled",
+    "await-time-sleep": "wrote `await time.sleep(...)`: time.sleep blocks the loop and returns None",
+    "gather-list": "passed one list to `asyncio.gather` instead of each awaitable, as in `gather(*coros)`",
     "coroutine-expected": "passed a function where a coroutine was wanted, e.g. `create_task(fetch)` for `create_task(fetch())`",
     "await-outside-async": "used `await`, `async with` or `async for` inside a plain `def`",
     "asyncio-run-in-loop": "called `asyncio.run()` where an event loop is already running",

@@ -10,6 +10,7 @@ import asyncio
 import contextlib
 import inspect
 import os
+import sys
 import linecache
 import warnings
 from typing import Any, Awaitable, Callable, Iterator
@@ -22,7 +23,7 @@ from asyncshell.repl.hooks import Features, Hooks, Terminal
 from asyncshell.repl.statements import is_command
 from asyncshell.repl.streams import StandardStreams
 from asyncshell.repl.tasks import describe_task
-from asyncshell.repl.tracebacks import format_error, where_suspended
+from asyncshell.repl.tracebacks import ORIGIN_DEPTH, coroutine_origin, format_error, where_suspended
 from asyncshell.text import plural
 
 Reader = Callable[[], Awaitable[str | None]]
@@ -61,6 +62,7 @@ class Session:
         # input runs (teaching features): it runs just before that input.
         self._deferred: list[Callable[[], None]] = []
         self._unheard_interrupts = 0  # Ctrl-Cs while the current input ran
+        self._warned: set[tuple[type[Warning], str, str, int]] = set()  # warnings shown for this input
         self._failures: list[tuple[str, str, str | None]] = []  # (task name, traceback, explanation), to fold
         self._reading: asyncio.Future[str | None] | None = None
         evaluator.tasks.on_failure = self.report_task_failure
@@ -115,6 +117,7 @@ class Session:
         """One input: a %command or Python.  Errors are shown; nothing propagates."""
         self.run_deferred()
         self._unheard_interrupts = 0
+        self._warned.clear()
         if is_command(text):
             try:
                 await self.commands.dispatch(self, text)
@@ -264,20 +267,33 @@ class Session:
 
     @contextlib.contextmanager
     def _warnings_shown(self) -> Iterator[None]:
-        """Route warnings through the console; a never-awaited coroutine warns every time."""
-        with warnings.catch_warnings():
-            warnings.simplefilter("default")
-            warnings.filterwarnings("always", category=RuntimeWarning)
-            warnings.showwarning = self._show_warning
-            yield
+        """Route warnings through the console; each coroutine remembers where it was made, for "never awaited"."""
+        depth = sys.get_coroutine_origin_tracking_depth()
+        sys.set_coroutine_origin_tracking_depth(ORIGIN_DEPTH)
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("default")
+                warnings.filterwarnings("always", category=RuntimeWarning)
+                warnings.showwarning = self._show_warning
+                yield
+        finally:
+            sys.set_coroutine_origin_tracking_depth(depth)
 
     def _show_warning(self, message: Any, category: type[Warning], filename: str, lineno: int, file: Any = None, line: str | None = None) -> None:
-        text = f"{filename}:{lineno}: {category.__name__}: {message}"
+        """One warning, at the learner's line where its coroutine was made, once per place and input."""
+        text, _, rest = str(message).partition("\n")
+        origin = coroutine_origin(rest)
+        if origin is not None:
+            (filename, lineno), line = origin, None
+        if (category, text, filename, lineno) in self._warned:
+            return  # a check that calls the same code four times warns once
+        self._warned.add((category, text, filename, lineno))
+        shown = f"{filename}:{lineno}: {category.__name__}: {text}"
         source = line if line is not None else linecache.getline(filename, lineno)
         if source.strip():
-            text += f"\n    {source.strip()}"
-        self.console.error(text)
-        self.explain_to_user(warnings.WarningMessage(message, category, filename, lineno, file, line))
+            shown += f"\n    {source.strip()}"
+        self.console.error(shown)
+        self.explain_to_user(warnings.WarningMessage(text, category, filename, lineno, file, line))
 
     async def _cancel_leftovers(self) -> None:
         alive = self.evaluator.tasks.alive()

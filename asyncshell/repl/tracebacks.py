@@ -18,6 +18,7 @@ import dataclasses
 import functools
 import linecache
 import os
+import re
 import sysconfig
 import traceback
 import types
@@ -98,6 +99,24 @@ def where_suspended(task: "asyncio.Task[Any]") -> str:
         return ""
     frame = stack[-1]
     return f"{frame.filename} line {frame.lineno}" + (f": `{frame.line}`" if frame.line else "")
+
+
+#: How many frames Python keeps of where each coroutine was made (``sys.set_coroutine_origin_tracking_depth``).
+ORIGIN_DEPTH = 8
+_ORIGIN_FRAME = re.compile(r'^\s*File "(?P<file>[^"]+)", line (?P<line>\d+), in ', re.MULTILINE)
+
+
+def coroutine_origin(message: str) -> tuple[str, int] | None:
+    """Where a never-awaited coroutine was made: the learner's innermost line, from the origin Python adds to the warning.
+
+    Python reports the warning where the coroutine was thrown away, which is often
+    the shell's code or a later input; where it was made is the line to fix.
+    """
+    found = None
+    for frame in _ORIGIN_FRAME.finditer(message):
+        if is_learners_file(frame["file"]):
+            found = (frame["file"], int(frame["line"]))
+    return found
 
 
 def learners_frames(exc: BaseException) -> list[traceback.FrameSummary]:

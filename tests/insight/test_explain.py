@@ -74,7 +74,7 @@ async def test_a_bare_call_that_is_awaited_later_in_the_input_or_is_not_a_corout
 
 
 async def test_awaiting_something_not_awaitable() -> None:
-    t = await explained(["import time", "await time.sleep(0)", "async def load():\n    return 1\n", "async def main():\n    await load\n", "await main()"])
+    t = await explained(["import time", "await None", "async def load():\n    return 1\n", "async def main():\n    await load\n", "await main()"])
     assert "TypeError: object NoneType can't be used in 'await' expression" in t.stderr
     lines = t.stdout.splitlines()
     assert lines[0].startswith("<input-2> line 1: `await` needs an awaitable (a coroutine, a task or a future), and this was a NoneType")
@@ -215,3 +215,34 @@ async def test_without_a_lesson_link_explanations_name_no_lesson() -> None:
     t = await explained([FETCH, "fetch()", "asyncio.create_task(fetch)"], link=None)
     assert "did you mean `await fetch()`?" in t.stdout and "this wants a coroutine" in t.stdout
     assert "covers this" not in t.stdout
+
+
+async def test_never_awaited_names_the_line_where_the_coroutine_was_made_and_a_call_that_works() -> None:
+    t = await explained(["def fetch_url():\n    return 1\n", "coro = asyncio.to_thread(fetch_url)", "del coro"])
+    assert "<input-2>:1: RuntimeWarning: coroutine 'to_thread' was never awaited" in t.stderr
+    assert "asyncshell" not in t.stderr
+    lines = only_explanation(t)
+    assert lines[0] == "<input-2> line 1: `asyncio.to_thread(fetch_url)` made a coroutine object, but nothing awaited it, so its body never ran."
+    assert lines[1].startswith("Write `await asyncio.to_thread(fetch_url)`")
+
+
+async def test_the_same_forgotten_await_made_four_times_in_one_input_is_said_once() -> None:
+    t = await explained([FETCH, "def call():\n    fetch()\n", "for _ in range(4):\n    call()"])
+    assert t.stderr.count("was never awaited") == 1
+    assert t.stdout.count("made a coroutine object") == 1
+
+
+async def test_await_time_sleep_says_use_asyncio_sleep() -> None:
+    t = await explained(["import time\nasync def nap():\n    await time.sleep(0.01)\n", "await nap()"])
+    assert "TypeError" in t.stderr
+    lines = only_explanation(t)
+    assert lines[0].startswith("<input-1> line 3: use `await asyncio.sleep(0.01)`: `time.sleep` blocks the whole loop")
+    assert "drop `await`" not in t.stdout
+
+
+async def test_gather_given_a_list_gets_its_own_explanation_and_no_never_awaited_noise() -> None:
+    t = await explained([FETCH, "await asyncio.gather([fetch(), fetch()])", "import gc; _ = gc.collect()"])
+    lines = only_explanation(t)
+    assert lines[0] == "<input-2> line 1: asyncio.gather takes each awaitable as its own argument, not one list:"
+    assert lines[1] == "write `await asyncio.gather(*coros)`; the `*` passes the list's items one by one."
+    assert "never awaited" not in t.stderr
