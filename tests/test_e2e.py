@@ -284,3 +284,19 @@ def test_ctrl_c_stops_asyncio_run_inside_a_plain_function(term: pexpect.spawn) -
     term.expect("KeyboardInterrupt")
     synced(term)
     answer_of(term, "6 * 7", "42")
+
+
+def test_ctrl_c_on_a_blocking_call_gets_no_blocking_advice(term: pexpect.spawn) -> None:
+    term.sendline("import time; t = asyncio.create_task(asyncio.sleep(60))")
+    term.expect(PROMPT)
+    synced(term)
+    term.sendline("time.sleep(30)")
+    time.sleep(1.0)
+    term.sendcontrol("c")
+    term.expect("KeyboardInterrupt")
+    assert "blocked the event loop" not in term.before
+    time.sleep(0.5)  # a report would come as the loop turns again
+    term.sendline("'sy' + 'nc'")
+    assert term.expect(["blocked the event loop", "'sync'"]) == 1
+    term.expect(PROMPT)
+    answer_of(term, "t.cancel()", "True")

@@ -83,8 +83,10 @@ class Watchdog:
         report: Callable[[str], None],
         *,
         threshold: float | None = DEFAULT_THRESHOLD,
+        last_interrupt: Callable[[], float] = lambda: -math.inf,
     ) -> None:
         self.loop = loop
+        self._last_interrupt = last_interrupt  # when Ctrl-C last stopped an input (time.monotonic)
         self._tasks = tasks
         self._report = report
         self._threshold = threshold
@@ -196,6 +198,8 @@ class Watchdog:
             return  # plain code at the prompt, and no task of theirs was kept waiting
         if (spot.filename, spot.lineno) in self._reported:
             return
+        if self._last_interrupt() >= time.monotonic() - seconds:
+            return  # the learner stopped it with Ctrl-C: they know it held the loop
         self._reported.add((spot.filename, spot.lineno))
         cpu_share = stall.cpu / stall.wall if stall.cpu is not None and stall.wall >= 0.05 else None
         from asyncshell.insight.advice import describe  # only once something blocked
@@ -326,7 +330,8 @@ def install_watchdog(session: "Session", *, threshold: float | None = DEFAULT_TH
         return existing
     evaluator = session.evaluator
     watchdog = session.features.get_or_make(
-        Watchdog, lambda: Watchdog(evaluator.loop, evaluator.tasks, session.console.note, threshold=threshold)
+        Watchdog, lambda: Watchdog(evaluator.loop, evaluator.tasks, session.console.note, threshold=threshold,
+                                   last_interrupt=lambda: evaluator.last_interrupt)
     )
     evaluator.on_input_start.append(watchdog.input_started)
     evaluator.on_input_end.append(watchdog.input_ended)

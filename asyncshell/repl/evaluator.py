@@ -13,10 +13,12 @@ import asyncio
 import builtins
 import dataclasses
 import inspect
+import math
 import signal
 import sys
 import textwrap
 import threading
+import time
 import types
 from typing import Any, Callable, Literal
 
@@ -114,6 +116,8 @@ class Evaluator:
         self._current: asyncio.Task[BaseException | None] | None = None
         self._stop_requested: asyncio.Future[None] | None = None
         self._interrupted = False
+        #: When Ctrl-C last stopped an input (``time.monotonic()``): a feature may take it as deliberate.
+        self.last_interrupt = -math.inf
         #: Inputs that swallowed the cancellation meant to stop them, still running: cancelled again at exit.
         self.abandoned: list[asyncio.Task[Any]] = []
         self._expired: asyncio.Task[BaseException | None] | None = None
@@ -246,6 +250,7 @@ class Evaluator:
         if task is None or task.done():
             return False
         self._interrupted = True
+        self.last_interrupt = time.monotonic()
         running = asyncio.current_task(self._loop)
         if running is not task:
             self._loop.call_soon_threadsafe(task.cancel)
