@@ -14,7 +14,7 @@ import importlib
 import os
 import sys
 from pathlib import Path
-from typing import Any, Callable, ContextManager, NoReturn, Sequence
+from typing import Any, Callable, NoReturn, Sequence
 
 from asyncshell import __version__
 from asyncshell.repl.console import Console, color_wanted
@@ -188,12 +188,13 @@ def run_shell(args: argparse.Namespace, start: str | None = None) -> int:
         # Absolute: the learner may os.chdir() before the lessons first load.
         session.features.get_or_make(LessonFolders, lambda: LessonFolders([d.resolve() for d in args.lessons_dirs]))
     session.defer(lambda: install_teaching(session))
-    with _own_terminal() if terminal else contextlib.nullcontext():
-        reader = _make_reader(terminal, stay, session)
-        try:
-            status = run(loop, session, _main(session, reader, first, stay, start))
-        finally:
-            getattr(reader, "close", lambda: None)()
+    if terminal:
+        _own_terminal()
+    reader = _make_reader(terminal, stay, session)
+    try:
+        status = run(loop, session, _main(session, reader, first, stay, start))
+    finally:
+        getattr(reader, "close", lambda: None)()
     stuck = threads_left_behind()
     if stuck:  # a learner's thread still in time.sleep(100): Python would wait for it at exit
         console.note(f"{plural(len(stuck), 'thread')} of yours still running (e.g. in asyncio.to_thread); "
@@ -205,19 +206,24 @@ def run_shell(args: argparse.Namespace, start: str | None = None) -> int:
     return status
 
 
-def _own_terminal() -> ContextManager[Any]:
+def _own_terminal() -> None:
     """prompt_toolkit reads and draws through copies of the terminal's descriptors.
 
     A learner's ``sys.stdout.close()`` or ``sys.stdin.close()`` closes descriptor 1
-    or 0, and with it the prompt, unless the prompt has files of its own.
+    or 0, and with it the prompt, unless the prompt has files of its own.  The
+    default app session (which every thread sees, the stdout proxy's too) makes its
+    input and output from sys.stdin and sys.stdout on first use: here, from copies.
     """
-    from prompt_toolkit.application.current import create_app_session
-    from prompt_toolkit.input import create_input
-    from prompt_toolkit.output import create_output
+    from prompt_toolkit.application.current import get_app_session
 
-    own_in = open(os.dup(sys.stdin.fileno()), encoding=sys.stdin.encoding, errors="replace")  # noqa: SIM115
-    own_out = open(os.dup(sys.stdout.fileno()), "w", encoding=sys.stdout.encoding, errors="replace")  # noqa: SIM115
-    return create_app_session(input=create_input(own_in), output=create_output(own_out))
+    saved = sys.stdin, sys.stdout
+    try:
+        sys.stdin = open(os.dup(saved[0].fileno()), encoding=saved[0].encoding, errors="replace")  # noqa: SIM115
+        sys.stdout = open(os.dup(saved[1].fileno()), "w", encoding=saved[1].encoding, errors="replace")  # noqa: SIM115
+        app_session = get_app_session()
+        app_session.input, app_session.output  # made now, from the copies  # noqa: B018
+    finally:
+        sys.stdin, sys.stdout = saved
 
 
 def install_teaching(session: Any) -> None:
