@@ -89,6 +89,19 @@ def exit_code_of(exc: SystemExit) -> tuple[int, str | None]:
     return 1, str(exc.code)
 
 
+class _Displayed(ast.NodeTransformer):
+    """Bare expressions in one statement (and the blocks inside it, not its functions) go to ``sys.displayhook``, as "single" mode does."""
+
+    def visit_Expr(self, node: ast.Expr) -> ast.AST:
+        hook = ast.Attribute(ast.Call(ast.Name("__import__", ast.Load()), [ast.Constant("sys")], []), "displayhook", ast.Load())
+        return ast.copy_location(ast.Expr(ast.Call(hook, [node.value], [])), node)
+
+    def _leave(self, node: ast.AST) -> ast.AST:
+        return node
+
+    visit_FunctionDef = visit_AsyncFunctionDef = visit_ClassDef = visit_Lambda = _leave
+
+
 class Evaluator:
     """One namespace, one loop: ``await run(source)`` executes an input and reports how it ended."""
 
@@ -134,7 +147,8 @@ class Evaluator:
     def compile(self, source: str | ast.Module, filename: str, *, show_values: bool = True) -> types.CodeType | None:
         """Compile a whole input; raises SyntaxError like Python would.  None for nothing to run.
 
-        ``show_values`` compiles as the REPL does (bare expressions are displayed);
+        ``show_values`` compiles as the REPL does: like Python 3.13's, an input of
+        several statements (a paste) shows the value of its last statement only;
         without it, as a script.  Source text is the user's code and goes through
         ``transforms``; a tree is taken as given (lesson checks build their own).
         """
@@ -148,9 +162,14 @@ class Evaluator:
                 tree = ast.fix_missing_locations(transform(tree))
         if not tree.body:
             return None
-        body: ast.Interactive | ast.Module = ast.Interactive(body=tree.body) if show_values else tree
         flags: int = _FLAGS | self._future_flags
-        code: types.CodeType = compile(body, filename, "single" if show_values else "exec", flags, dont_inherit=True)
+        if show_values and len(tree.body) == 1:
+            code: types.CodeType = compile(ast.Interactive(body=tree.body), filename, "single", flags, dont_inherit=True)
+        else:
+            if show_values:  # a paste: as a script, but the last statement shows its value as if typed alone
+                tree = ast.Module(body=[*tree.body[:-1], _Displayed().visit(tree.body[-1])], type_ignores=tree.type_ignores)
+                ast.fix_missing_locations(tree)
+            code = compile(tree, filename, "exec", flags, dont_inherit=True)
         for flag in _FUTURE_FLAGS:
             if code.co_flags & flag:
                 self._future_flags |= flag  # `from __future__ import ...` lasts, as in Python's REPL

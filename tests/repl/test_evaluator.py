@@ -277,3 +277,16 @@ async def test_a_tasks_repr_is_what_python_shows_without_the_shells_callback(ev:
         assert not text.endswith("]>"), text
     finally:
         ev.namespace["t"].cancel()
+
+
+async def test_a_paste_of_several_statements_shows_only_the_last_value_as_python_3_13_does() -> None:
+    shown: list[str] = []
+    ev = Evaluator(write=shown.append)
+    await ev.run("x = 20\nx + 1\nx + 2")
+    assert shown == ["22\n"]
+    shown.clear()
+    await ev.run("async def nap(s):\n    await asyncio.sleep(0)\n    return s\nawait nap(0.5)\nawait nap(0.5)\nfor i in range(2):\n    i")
+    assert shown == ["0\n", "1\n"]  # the last statement shows what it would alone, inside its blocks too
+    shown.clear()
+    await ev.run("x + 3")
+    assert shown == ["23\n"] and ev.namespace["_"] == 23
