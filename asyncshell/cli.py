@@ -11,6 +11,7 @@ import argparse
 import asyncio
 import contextlib
 import importlib
+import io
 import os
 import sys
 from pathlib import Path
@@ -171,7 +172,8 @@ def run_shell(args: argparse.Namespace, start: str | None = None) -> int:
     color = color_wanted(args.no_color, sys.stdout)
     if not terminal:
         with contextlib.suppress(AttributeError, ValueError):
-            sys.stdin.reconfigure(errors="replace")  # type: ignore[union-attr]
+            if isinstance(sys.stdin, io.TextIOWrapper):
+                sys.stdin.reconfigure(errors="replace")
     if first is None or first[1] != "<string>":
         sys.path.insert(0, os.path.dirname(os.path.abspath(first[1])) if first else "")
     console = Console(sys.stdout, sys.stderr, color=color, notes_to_err=not stay)
@@ -201,7 +203,8 @@ def run_shell(args: argparse.Namespace, start: str | None = None) -> int:
                      "leaving without waiting for them.")
         for stream in (sys.stdout, sys.stderr, sys.__stdout__, sys.__stderr__):
             with contextlib.suppress(Exception):
-                stream.flush()  # type: ignore[union-attr]
+                if stream is not None:
+                    stream.flush()
         os._exit(status)
     return status
 

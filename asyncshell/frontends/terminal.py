@@ -270,7 +270,7 @@ class PromptReader:
         sys.stdout = sys.stderr = proxy
         console_saved = (self._console.out, self._console.err) if self._console else None
         if self._console is not None:
-            self._console.out = self._console.err = proxy  # type: ignore[assignment]
+            self._console.out = self._console.err = proxy
         try:
             yield
         finally:

@@ -350,13 +350,14 @@ def _notice_bare_coroutines(evaluator: Any, shim: Any, lesson_link: LessonLink |
 
 
 _thread_session: "weakref.ref[Any] | None" = None
+_THREAD_HOOK = "_explain_thread_errors.<locals>.hook"  # how the hook below is recognised once installed
 
 
 def _explain_thread_errors(session: Any) -> None:
     """An error in one of the learner's threads (``asyncio.create_task`` there) is explained too, after Python prints it."""
     global _thread_session
     _thread_session = weakref.ref(session)
-    if getattr(threading.excepthook, "asyncshell", False):
+    if getattr(threading.excepthook, "__qualname__", "") == _THREAD_HOOK:
         return
     previous = threading.excepthook
 
@@ -367,7 +368,6 @@ def _explain_thread_errors(session: Any) -> None:
             with contextlib.suppress(RuntimeError):  # the loop is closed: the shell is gone
                 target.evaluator.loop.call_soon_threadsafe(target.explain_to_user, args.exc_value)
 
-    hook.asyncshell = True  # type: ignore[attr-defined]
     threading.excepthook = hook
 
 

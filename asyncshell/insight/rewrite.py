@@ -66,7 +66,8 @@ class Shim:
 
     @property
     def loop(self) -> asyncio.AbstractEventLoop:
-        return self._evaluator.loop  # type: ignore[no-any-return]
+        loop: asyncio.AbstractEventLoop = self._evaluator.loop
+        return loop
 
     def note(self, text: str) -> None:
         if not self._evaluator.running and self.say is not None:
@@ -84,6 +85,7 @@ class Shim:
         """
         loop = self.loop
         if not isinstance(loop.stop, _Guard):
+            # Replacing the loop's own methods is the point: code run later may hold only the loop.
             loop.stop = _Guard(loop, "stop", self, _is_run_until_complete_ending)  # type: ignore[method-assign]
             loop.close = _Guard(loop, "close", self, lambda caller: not loop.is_running())  # type: ignore[method-assign]
 
@@ -103,13 +105,13 @@ class Shim:
     def call(self, callee: Any, call: str, arg: str) -> Callable[..., Any]:
         """For plain rewrites: ``callee`` itself, or what the shell does instead."""
         if callee is asyncio.new_event_loop:
-            return lambda: LoopStandIn(self)
+            return lambda: LoopStandIn(self)  # type: ignore[abstract]  # its methods are forwarders, set after the class
         if callee is asyncio.set_event_loop:
             return functools.partial(self._set_event_loop, callee)
         name = getattr(callee, "__name__", None)
         if name in _REFUSALS and self.is_shell_loop(getattr(callee, "__self__", None)):
             return functools.partial(self.refuse, name, call)
-        return callee  # type: ignore[no-any-return]
+        return callee
 
     def in_function(self, callee: Any, call: str, function: str) -> Callable[..., Any]:
         """For calls inside a plain function: ``callee``, or the same call on a loop of its own when this one runs."""
@@ -220,7 +222,7 @@ class _Guard:
 
 def _is_run_until_complete_ending(caller: Any) -> bool:
     """Is this ``loop.stop()`` the one asyncio's ``run_until_complete`` makes when its future is done?"""
-    return caller.co_name == "_run_until_complete_cb" and caller.co_filename.startswith(ASYNCIO_DIR)  # type: ignore[no-any-return]
+    return bool(caller.co_name == "_run_until_complete_cb" and caller.co_filename.startswith(ASYNCIO_DIR))
 
 
 async def _call_now(callee: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:

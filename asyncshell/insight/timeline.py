@@ -106,7 +106,8 @@ class Tape:
 
     def add_input(self, coro: Coroutine[Any, Any, Any]) -> Coroutine[Any, Any, Any]:
         timed = self.add(coro)
-        timed._index = 0  # type: ignore[attr-defined]
+        assert isinstance(timed, Timed)
+        timed._index = 0
         return timed
 
     def recording(self, first: Row, end: float) -> Recording:
@@ -140,7 +141,7 @@ def _ending(task: "asyncio.Task[Any]") -> Ending:
 _new = object.__new__
 
 
-class Timed(collections.abc.Coroutine):  # type: ignore[type-arg]
+class Timed(collections.abc.Coroutine):
     """A user's coroutine as its task sees it while recording: each step is noted on the tape.
 
     One small object per task and one method call per step.  With 100k tasks alive,
@@ -148,6 +149,9 @@ class Timed(collections.abc.Coroutine):  # type: ignore[type-arg]
     """
 
     __slots__ = ("_coro", "_index", "_tape")
+    _coro: Coroutine[Any, Any, Any]
+    _index: int
+    _tape: Tape
 
     def __next__(self) -> Any:
         # How a task drives its coroutine (it always sends None): the hot path, kept flat.
@@ -166,7 +170,7 @@ class Timed(collections.abc.Coroutine):  # type: ignore[type-arg]
             return self.__next__()
         return self._step(self._coro.send, value)
 
-    def throw(self, typ: Any, val: Any = None, tb: Any = None) -> Any:  # type: ignore[override]
+    def throw(self, typ: Any, val: Any = None, tb: Any = None) -> Any:
         if val is None and tb is None:
             return self._step(self._coro.throw, typ)
         return self._step(lambda _: self._coro.throw(typ, val, tb), None)
@@ -270,11 +274,12 @@ class Timeline:
         return coro
 
     def _input_started(self, task: "asyncio.Task[Any]") -> None:
-        self._recording = self._tape is not None and task.get_coro() is self._input
-        if self._recording:
+        tape = self._tape
+        self._recording = tape is not None and task.get_coro() is self._input
+        if tape is not None and self._recording:
             watch = self._evaluator.tasks
-            watch.wrap_coro = self._tape.add  # the user's tasks go straight onto the tape
-            watch.made = self._tape.tasks
+            watch.wrap_coro = tape.add  # the user's tasks go straight onto the tape
+            watch.made = tape.tasks
 
     def _input_ended(self, task: "asyncio.Task[Any]") -> None:
         tape = self._tape
@@ -289,8 +294,9 @@ class Timeline:
         self._stop_timing()
         self._last = (tape, first, max(end, input_end or end))
         self._last_recording = None
-        if self.show is not None:
-            self.show(self.last)  # type: ignore[arg-type]
+        recording = self.last
+        if self.show is not None and recording is not None:
+            self.show(recording)
 
     def _stop_timing(self) -> None:
         watch = self._evaluator.tasks

@@ -55,7 +55,7 @@ def _bookkept(handler: handlers.Handler, recorder: StatsRecorder | None,
     One coroutine for all of it: this runs on every request, and each extra
     layer costs about as much as the counting itself.
     """
-    sleeps_first = not getattr(handler, "owns_delay", False)
+    sleeps_first = handler not in handlers.OWNS_DELAY
 
     async def endpoint(request: web.Request) -> web.StreamResponse:
         if request.transport is not None:

@@ -47,9 +47,13 @@ class ClientGone(Exception):
         self.response = response
 
 
+#: Handlers that apply ``?delay`` themselves, instead of having the wrapper in app.py sleep first.
+OWNS_DELAY: set[Handler] = set()
+
+
 def owns_delay(handler: Handler) -> Handler:
-    """Mark a handler that applies ``?delay`` itself instead of having the wrapper in app.py sleep first."""
-    handler.owns_delay = True  # type: ignore[attr-defined]
+    """Mark ``handler`` as one of ``OWNS_DELAY``."""
+    OWNS_DELAY.add(handler)
     return handler
 
 

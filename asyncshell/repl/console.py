@@ -8,20 +8,30 @@ from __future__ import annotations
 
 import os
 import textwrap
-from typing import TextIO
+from typing import Protocol
 
 from asyncshell.text import paint, terminal_width
 
 
 
-def _is_terminal(stream: TextIO) -> bool:
+class Stream(Protocol):
+    """What the console writes to: a text file, or the terminal front end's stand-in for one."""
+
+    def write(self, text: str, /) -> object: ...
+
+    def flush(self) -> None: ...
+
+    def isatty(self) -> bool: ...
+
+
+def _is_terminal(stream: Stream) -> bool:
     try:
         return stream.isatty()
     except (ValueError, OSError, AttributeError):
         return False
 
 
-def color_wanted(no_color_flag: bool, stream: TextIO) -> bool:
+def color_wanted(no_color_flag: bool, stream: Stream) -> bool:
     """Colour unless asked not to (--no-color, NO_COLOR) or not writing to a terminal."""
     if no_color_flag or os.environ.get("NO_COLOR"):
         return False
@@ -31,7 +41,7 @@ def color_wanted(no_color_flag: bool, stream: TextIO) -> bool:
 class Console:
     """The shell's writer.  Write failures (closed stream, broken pipe) are swallowed: the shell goes on."""
 
-    def __init__(self, out: TextIO, err: TextIO | None = None, *, color: bool = False, notes_to_err: bool = False) -> None:
+    def __init__(self, out: Stream, err: Stream | None = None, *, color: bool = False, notes_to_err: bool = False) -> None:
         self.out = out
         self.err = err if err is not None else out
         self.color = color
@@ -79,7 +89,7 @@ class Console:
         """Start the next message on a line of its own (after a ^C the terminal echoed mid-line)."""
         self._fresh_line = True
 
-    def _emit(self, stream: TextIO, text: str) -> None:
+    def _emit(self, stream: Stream, text: str) -> None:
         if self._fresh_line:
             self._fresh_line = False
             text = "\n" + text
