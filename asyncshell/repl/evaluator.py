@@ -11,6 +11,7 @@ import __future__
 import ast
 import asyncio
 import builtins
+import contextvars
 import dataclasses
 import inspect
 import math
@@ -42,7 +43,7 @@ class Quitter:
         self._name = name
 
     def __repr__(self) -> str:
-        return f"Use {self._name}(), Ctrl-D or %quit to leave asyncshell"
+        return f"Use {self._name}, {self._name}(), Ctrl-D or %quit to leave asyncshell"
 
     def __call__(self, code: object = None) -> None:
         raise SystemExit(code)
@@ -117,6 +118,9 @@ class Evaluator:
         self._write = write
         self.loop = self._loop = loop or asyncio.get_running_loop()
         self.tasks = TaskWatch(self._loop, report_task_failure)
+        #: The session's one ``contextvars`` context: every input runs in it, so a ContextVar set at
+        #: the prompt (or in a coroutine awaited there) stays set, and tasks started later copy it.
+        self.context = contextvars.copy_context()
         self.tasks.install()
         self._count = 0
         self._future_flags = 0
@@ -205,7 +209,7 @@ class Evaluator:
             return Outcome("ok")
         self._interrupted = False
         target = self.namespace if namespace is None else namespace
-        task = self._loop.create_task(self._execute(code, target), name=f"input-{self._count}")
+        task = self._loop.create_task(self._execute(code, target), name=f"input-{self._count}", context=self.context)
         self._current = task
         self.tasks.start_input(task)
         for callback in self.on_input_start:

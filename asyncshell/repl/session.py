@@ -18,12 +18,12 @@ from typing import Any, Awaitable, Callable, Iterator
 from asyncshell.repl.commands import CommandRegistry, registry as default_registry
 from asyncshell.repl.console import Console
 from asyncshell.errors import AsyncshellError, describe_bug
-from asyncshell.repl.evaluator import Evaluator, Outcome, exit_code_of
+from asyncshell.repl.evaluator import Evaluator, Outcome, Quitter, exit_code_of
 from asyncshell.repl.hooks import Features, Hooks, Terminal
 from asyncshell.repl.statements import is_command
 from asyncshell.repl.streams import StandardStreams
 from asyncshell.repl.tasks import describe_task
-from asyncshell.repl.tracebacks import ORIGIN_DEPTH, coroutine_origin, format_error, where_suspended
+from asyncshell.repl.tracebacks import ORIGIN_DEPTH, coroutine_origin, format_error, remember_for_post_mortem, where_suspended
 from asyncshell.text import plural
 
 Reader = Callable[[], Awaitable[str | None]]
@@ -132,9 +132,17 @@ class Session:
                 if inspect.isawaitable(result):
                     await result
             return
+        if self._is_bare_exit(text):
+            self.request_exit(0)  # `exit` alone leaves, as in Python 3.13
+            return
         outcome = await self.evaluator.run(text)
         self.restore_streams()
         self.show(outcome)
+
+    def _is_bare_exit(self, text: str) -> bool:
+        """``exit`` or ``quit`` typed alone, while the name is still the shell's own (not redefined)."""
+        word = text.strip()
+        return word in ("exit", "quit") and isinstance(self.evaluator.namespace.get(word), Quitter)
 
     def restore_streams(self) -> None:
         """After an input: standard streams the learner's code closed or replaced are put back, with one note."""
@@ -173,6 +181,7 @@ class Session:
             self.console.note(note)
         if outcome.kind == "error" and outcome.error is not None:
             self.console.error(format_error(outcome.error))
+            remember_for_post_mortem(outcome.error)  # after the shell's frames are trimmed away
             self.explain_to_user(outcome.error)
         elif outcome.swallowed:
             self.console.note(

@@ -19,6 +19,7 @@ import functools
 import linecache
 import os
 import re
+import sys
 import sysconfig
 import traceback
 import types
@@ -152,6 +153,13 @@ def format_error(exc: BaseException) -> str:
     # str(exc) is the learner's code: it may raise SystemExit, or never return.
     return rendered(lambda: "".join(traceback.format_exception(exc)),
                     failed=lambda why: f"{type(exc).__name__}: <its message could not be shown: {why}>\n")
+
+
+def remember_for_post_mortem(exc: BaseException) -> None:
+    """What ``import pdb; pdb.pm()`` looks at, set as Python's own REPL sets it after an error."""
+    sys.last_type, sys.last_value, sys.last_traceback = type(exc), exc, exc.__traceback__
+    if sys.version_info >= (3, 12):
+        sys.last_exc = exc
 
 
 def remember_source(filename: str, source: str) -> None:

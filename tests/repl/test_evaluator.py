@@ -290,3 +290,22 @@ async def test_a_paste_of_several_statements_shows_only_the_last_value_as_python
     shown.clear()
     await ev.run("x + 3")
     assert shown == ["23\n"] and ev.namespace["_"] == 23
+
+
+async def test_one_contextvars_context_for_the_whole_session() -> None:
+    ev = Evaluator(write=lambda text: None)
+    await ev.run("import contextvars\nvar = contextvars.ContextVar('var', default='default')")
+    await ev.run("var.set('kept')")
+    await ev.run("seen_next_input = var.get()")
+    await ev.run("async def set_var():\n    var.set('from a coroutine')\n")
+    await ev.run("await set_var()")
+    await ev.run("after_await = var.get()")
+    await ev.run("async def read():\n    return var.get()\n")
+    await ev.run("from_task = await asyncio.create_task(read())")
+    await ev.run("async def change():\n    var.set('only in that task')\n")
+    await ev.run("await asyncio.create_task(change())\nafter_task = var.get()")
+    ns = ev.namespace
+    assert ns["seen_next_input"] == "kept"
+    assert ns["after_await"] == "from a coroutine"
+    assert ns["from_task"] == "from a coroutine"  # a task started later copies the session's context
+    assert ns["after_task"] == "from a coroutine"  # and its own changes stay in it

@@ -312,3 +312,23 @@ async def test_leaving_with_a_task_that_swallows_cancellation_is_bounded() -> No
     assert t.session is not None
     t.session.evaluator.namespace["done"] = True
     assert "1 did not stop within 2 s; they caught CancelledError and went on: worker-1 (at <input-1> line 5" in t.stdout
+
+
+@pytest.mark.parametrize("word", ["exit", "quit", "  exit  "])
+async def test_exit_or_quit_typed_bare_leaves(word: str) -> None:
+    t = await run_inputs([word, "print('never')"])
+    assert t.code == 0 and "never" not in t.stdout
+
+
+async def test_a_redefined_exit_is_just_a_name() -> None:
+    t = await run_inputs(["exit = 'mine'", "exit", "'still here'"])
+    assert t.stdout == "'mine'\n'still here'\n"
+
+
+async def test_after_an_error_post_mortem_debugging_finds_it() -> None:
+    t = await run_inputs(["def inner():\n    secret = 42\n    1 / 0\n", "inner()",
+                          "import sys\nframe = sys.last_traceback\nwhile frame.tb_next:\n    frame = frame.tb_next\n"
+                          "frame.tb_frame.f_locals['secret'], sys.last_type.__name__"])
+    assert t.stdout.endswith("(42, 'ZeroDivisionError')\n")
+    if sys.version_info >= (3, 12):
+        assert isinstance(sys.last_exc, ZeroDivisionError)
