@@ -6,6 +6,7 @@
     catalog           many files -> one course: unique ids, ``requires`` linked; the folders in use
     render            lesson Markdown and code -> terminal text (pygments only when colour is on)
     present           a step as the learner reads it: headings, choices, what to type next
+    answers           how a typed quiz reply is marked: loosely, numbers as numbers
     assertions        check code's asserts rewritten to show the values that failed
     helpers           what check code can call: elapsed, track, tracking, captured output and warnings
     checks            run an exercise's check on the live loop and say how it went (``CheckResult``)

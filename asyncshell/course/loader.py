@@ -17,6 +17,7 @@ from pathlib import Path
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from asyncshell.course import fields as f
+from asyncshell.course.answers import normalize
 from asyncshell.course.fields import Fields, Reader
 from asyncshell.course.model import (
     FORMAT_VERSION,
@@ -32,7 +33,6 @@ from asyncshell.course.model import (
     Step,
     TextStep,
     file_keys,
-    normalize_answer,
 )
 from asyncshell.errors import LessonError
 from asyncshell.insight.mistakes import MISTAKES
@@ -156,7 +156,7 @@ def _quiz_step(fields: Fields, key: str, location: Location) -> QuizStep:
         choices, lines = fields.list("choices", f.text, at_least=2, noun="choice")
         seen: dict[str, int] = {}
         for i, choice in enumerate(choices):
-            j = seen.setdefault(normalize_answer(choice), i)
+            j = seen.setdefault(normalize(choice), i)
             if j != i:
                 raise LessonError(fields.path, lines[i], fields.sub(f"choices[{i}]"), f"the same as choices[{j}]")
         if "accept" in fields.values:

@@ -17,6 +17,7 @@ from dataclasses import MISSING, dataclass, field, fields
 from pathlib import Path
 from typing import Any, ClassVar, Union
 
+from asyncshell.course.answers import matches
 from asyncshell.errors import LessonError
 
 #: The lesson-file format this asyncshell reads; files say which one they use.
@@ -64,11 +65,6 @@ def file_keys(cls: type, *first: str) -> dict[str, FileKey]:
             required = required or keys[name].required
         keys[name] = FileKey(name, required, default)
     return keys
-
-
-def normalize_answer(text: str) -> str:
-    """The form typed quiz answers are compared in: case-folded, whitespace collapsed."""
-    return " ".join(text.casefold().split())
 
 
 @dataclass(frozen=True, slots=True)
@@ -149,11 +145,11 @@ class QuizStep(BaseStep):
 
         For choices the reply is the choice numbers, separated by commas or
         spaces, in any order ("2", "1, 3"); every right number and no other
-        must be there.  A typed reply is compared case- and whitespace-insensitively.
+        must be there.  A typed reply is compared as ``answers.matches`` says:
+        loosely, and numbers as numbers.
         """
         if not self.choices:
-            wanted = normalize_answer(reply)
-            return any(normalize_answer(answer) == wanted for answer in self.accepted)
+            return matches(reply, self.accepted)
         picked = reply.replace(",", " ").split()
         if not all(part.isdecimal() for part in picked):
             return False

@@ -162,6 +162,10 @@ def test_typed_answer_spacing_inside_is_collapsed():
     assert quiz(accepted=("event loop",)).accepts("Event   Loop")
 
 
+def test_a_typed_number_is_compared_as_a_number():
+    assert quiz(accepted=("1",)).accepts("about 1 second.")
+
+
 def test_importing_the_model_stays_light():
     """The shell imports the model early; YAML and pygments must wait until lessons are read or drawn."""
     code = ("import sys, asyncshell.course.model, asyncshell.course.loader;"
