@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import subprocess
+import sys
 
 from asyncshell.frontends.completion import complete
 
@@ -47,3 +49,23 @@ def test_unknown_names_and_literals_complete_to_nothing() -> None:
     assert complete("nothing.he", {}) == ("he", [])
     assert complete("'text'.up", {}) == ("up", [])
     assert complete("", {"a": 1}) == ("", [])
+
+
+def test_import_completes_module_names_from_sys_path() -> None:
+    word, names = complete("import asy", {})
+    assert word == "asy" and {"asyncio", "asyncshell"} <= set(names) and all(n.startswith("asy") for n in names)
+    assert complete("import asyncio.ta", {}) == ("ta", ["taskgroups", "tasks"])
+    assert complete("from concurrent import fu", {}) == ("fu", ["futures"])
+
+
+def test_from_import_completes_a_modules_names_without_importing_it() -> None:
+    probe = (
+        "import sys\n"
+        "from asyncshell.frontends.completion import complete\n"
+        "before = set(sys.modules)\n"
+        "print(complete('from asyncio import Ta', {}), complete('from yaml import safe_l', {}))\n"
+        "print(sorted(m for m in set(sys.modules) - before if m.split('.')[0] in ('asyncio', 'yaml')))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True).stdout.splitlines()
+    assert out[0] == "('Ta', ['Task', 'TaskGroup']) ('safe_l', ['safe_load', 'safe_load_all'])"
+    assert out[1] == "[]"  # nothing was imported to complete
