@@ -327,3 +327,20 @@ def test_pdb_post_mortem_and_breakpoint_in_a_coroutine_work_at_the_prompt(term: 
     term.expect("'in the coroutine'")
     synced(term)
     answer_of(term, "6 * 7", "42")  # the terminal still works: typing, echo, the prompt
+
+
+def test_tasks_tree_in_the_real_shell(term: pexpect.spawn) -> None:
+    term.send("async def kid():\rawait asyncio.sleep(30)\r\r")
+    term.expect(PROMPT)
+    term.send("async def boss():\rasync with asyncio.TaskGroup() as tg:\rtg.create_task(kid(), name='kid-a')\r")
+    term.send("tg.create_task(kid(), name='kid-b')\r\r")
+    term.expect(PROMPT)
+    synced(term)
+    term.sendline("b = asyncio.create_task(boss(), name='boss')")
+    term.expect(PROMPT)
+    synced(term)
+    term.sendline("%tasks --tree")
+    term.expect(r"boss  pending  <input-\d+>:2  async with asyncio.TaskGroup\(\) as tg:")
+    term.expect(r"├── kid-a  pending")
+    term.expect(r"└── kid-b  pending")
+    synced(term)

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from asyncshell.errors import UsageError
-from asyncshell.insight import tasktable
+from asyncshell.insight import tasktable, tasktree
 from asyncshell.insight.timeline import Recording, spans_for, timeline_for
 from asyncshell.insight.timeline_render import render_svg, render_text
 from asyncshell.insight.watchdog import install_watchdog
@@ -21,8 +21,12 @@ if TYPE_CHECKING:
     from asyncshell.repl.session import Session
 
 def tasks(session: Session, arg: str) -> None:
+    if arg == "--tree":
+        roots = tasktree.build(session.evaluator.tasks, session.evaluator.loop)
+        session.console.write(tasktree.render(roots, width=terminal_width()))
+        return
     if arg not in ("", "-v", "--verbose"):
-        raise UsageError("Usage: %tasks [-v]  (-v adds where each task is, frame by frame)")
+        raise UsageError("Usage: %tasks [-v | --tree]  (-v adds where each task is, frame by frame; --tree shows who awaits whom)")
     snap = tasktable.snapshot(session.evaluator.tasks, session.evaluator.loop)
     session.console.write(tasktable.render(snap, width=terminal_width(), verbose=bool(arg)))
 

@@ -5,8 +5,8 @@ that one of the user's tasks started.  Tasks of the shell and of prompt_toolkit
 are never listed, cancelled at exit, or reported.
 
 This is the only module that reads asyncio's private attributes: every other
-module asks ``peek_exception`` and ``error_unseen``, so a Python release that
-renames them breaks one place.
+module asks ``peek_exception``, ``error_unseen``, ``waited_on_by`` and
+``owned_groups``, so a Python release that renames them breaks one place.
 """
 
 from __future__ import annotations
@@ -148,3 +148,32 @@ def peek_exception(task: "asyncio.Future[Any]") -> BaseException | None:
 def error_unseen(task: "asyncio.Future[Any]") -> bool:
     """Has the task an exception nobody has retrieved yet?  asyncio's own flag, which it logs at garbage collection."""
     return bool(getattr(task, "_log_traceback", False))
+
+
+def waited_on_by(task: "asyncio.Task[Any]") -> list["asyncio.Future[Any]"]:
+    """The futures ``task`` is suspended on right now: the one it awaits, or each one a ``gather`` there waits for.
+
+    On Python 3.14 asyncio says who awaits whom itself (``capture_call_graph``);
+    before that, a task keeps what it waits on in ``_fut_waiter``, and a gather's
+    future keeps its children in ``_children``.
+    """
+    waiter = getattr(task, "_fut_waiter", None)
+    if waiter is None:
+        return []
+    children = getattr(waiter, "_children", None)
+    return list(children) if isinstance(children, list) else [waiter]
+
+
+def owned_groups(task: "asyncio.Task[Any]") -> list[set["asyncio.Task[Any]"]]:
+    """The tasks of each TaskGroup whose ``async with`` ``task`` is inside (found in its coroutines' locals)."""
+    groups = []
+    coro: Any = task.get_coro()
+    for _ in range(100):
+        frame = getattr(coro, "cr_frame", None) or getattr(coro, "gi_frame", None)
+        if frame is None:
+            break
+        for value in list(frame.f_locals.values()):
+            if isinstance(value, asyncio.TaskGroup) and getattr(value, "_parent_task", None) is task:
+                groups.append(set(getattr(value, "_tasks", ())))
+        coro = getattr(coro, "cr_await", None) or getattr(coro, "gi_yieldfrom", None)
+    return groups
