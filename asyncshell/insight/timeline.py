@@ -110,6 +110,15 @@ class Tape:
         timed._index = 0
         return timed
 
+    def carry_on(self, alive: list[Task]) -> None:
+        """Tasks recorded by an earlier input and still running go on this tape too, so the chart shows them continuing."""
+        for task in alive:
+            coro = task.get_coro()
+            if isinstance(coro, Timed) and coro._tape is not self:
+                coro.__class__ = Timed  # a Forwarding one times its steps again
+                coro._index, coro._tape = len(self.tasks) + 1, self
+                self.tasks.append(task)
+
     def recording(self, first: Row, end: float) -> Recording:
         """The rows, made only now: a recording may hold 100k tasks, and nobody may look."""
         steps: list[list[float]] = [[] for _ in range(len(self.endings) + 1)]
@@ -278,6 +287,7 @@ class Timeline:
         self._recording = tape is not None and task.get_coro() is self._input
         if tape is not None and self._recording:
             watch = self._evaluator.tasks
+            tape.carry_on(watch.alive())
             watch.wrap_coro = tape.add  # the user's tasks go straight onto the tape
             watch.made = tape.tasks
 

@@ -304,3 +304,18 @@ async def test_svg_to_a_path_with_a_nul_is_a_one_line_usage_error() -> None:
     text = out.getvalue()
     assert "Could not write '/tmp/a\\x00b.svg': embedded null byte" in text
     assert "internal error" not in text and text.rstrip().endswith("'still here'")
+
+
+async def test_a_task_that_outlives_its_input_shows_up_continuing_in_the_next_chart() -> None:
+    session, recording, text = await _record(
+        "async def ticker():\n    while True:\n        await asyncio.sleep(0.01)\n",
+        "t = asyncio.create_task(ticker(), name='ticker')\nawait asyncio.sleep(0.03)",
+        "await asyncio.sleep(0.05)",
+    )
+    names = [row.name for row in recording.rows]
+    assert names[1:] == ["ticker"]  # the last input made no task, yet the ticker ran during it
+    ticker = recording.rows[1]
+    assert ticker.created < recording.start and ticker.end is None and ticker.ending == "alive"
+    assert len(list(ticker.running())) >= 3  # its steps during this input were timed
+    assert all(recording.start <= a <= b <= recording.end + 0.01 for a, b in ticker.running())
+    session.evaluator.namespace["t"].cancel()
