@@ -138,4 +138,6 @@ def _help(session: "Session", arg: str) -> None:
 @registry.command("quit", "leave asyncshell (cancels the tasks still running)", "%quit",
                   "Your tasks still running are cancelled first, as with Ctrl-D or exit().\nExample: %quit")
 def _quit(session: "Session", arg: str) -> None:
+    if arg:
+        raise UsageError("%quit takes no argument: type %quit alone to leave (exit(CODE) leaves with a status).")
     session.request_exit(0)

@@ -303,7 +303,11 @@ class Evaluator:
         if value is None:
             return
         self.namespace["_"] = value
-        self._write(repr(value) + "\n")
+        try:
+            text = repr(value)
+        except SystemExit:  # the learner's __repr__ called exit(): showing a value must not end the shell
+            text = "<repr failed: SystemExit>"
+        self._write(text + "\n")
 
     def _abandon(self, task: "asyncio.Task[BaseException | None]", kind: Literal["interrupted", "timeout"]) -> Outcome:
         """The input caught its CancelledError and went on: leave it running, and say where it is."""

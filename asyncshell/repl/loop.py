@@ -31,6 +31,8 @@ def run(loop: asyncio.AbstractEventLoop, session: Session, main: Coroutine[Any, 
                 if task.done():
                     return 130
             except SystemExit as exc:  # sys.exit() in a background task
+                if task.done():
+                    return 70  # the session itself ended this way: a bug of ours, never a loop forever
                 session.show_exit(exc)
     finally:
         signal.signal(signal.SIGINT, previous)

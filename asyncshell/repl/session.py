@@ -242,8 +242,8 @@ class Session:
             return None
         try:
             return self.hooks.explain(subject)
-        except Exception:  # noqa: BLE001 - an explanation must never cost the user their session
-            return None
+        except BaseException:  # noqa: BLE001 - an explanation must never cost the user their session:
+            return None  # not even the learner's __str__ calling exit() while it is worded
 
     def report_task_failure(self, task: "asyncio.Task[Any]", exc: BaseException) -> None:
         """A task failed and nothing awaited it: said once the loop turns, with identical failures folded."""
