@@ -8,6 +8,7 @@
     present           a step as the learner reads it: headings, choices, what to type next
     answers           how a typed quiz reply is marked: loosely, numbers as numbers
     assertions        check code's asserts rewritten to show the values that failed
+    differences       values as a failed check shows them, and where two that should be equal differ
     helpers           what check code can call: elapsed, track, tracking, captured output and warnings
     checks            run an exercise's check on the live loop and say how it went (``CheckResult``)
     exercise          run an exercise (setup, answer, check) and provide what a lesson needs; the learner's workspace

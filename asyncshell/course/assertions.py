@@ -21,7 +21,10 @@ iterable a comprehension starts from is recorded).  When an assert fails its
 values are shown outer first, ``len(calls) was 2`` before ``calls was [...]``,
 leaving out what tells nothing: functions, classes, modules, a call that only
 made a coroutine (``await f()`` is shown, ``f()`` is not), a whole test that
-was just ``False``, and values that read exactly like their source.
+was just ``False``, and values that read exactly like their source.  Floats are
+shown to 3 significant digits.  When the test is one ``==`` between two lists,
+tuples, dicts or strings, ``difference`` says where they differ, as pytest's
+compare explanations do: ``at index 0: 3 != 1``.
 """
 
 from __future__ import annotations
@@ -32,11 +35,11 @@ import inspect
 import textwrap
 from typing import Any, Callable
 
+from asyncshell.course.differences import difference, short_repr
+
 #: The namespace key of the factory the rewritten code calls at each assert.
 RECORDER = "@assert"
 _LOCAL = "@r"
-#: Longest repr shown for one value.
-MAX_REPR = 200
 _NO_MESSAGE: Any = object()
 
 
@@ -56,6 +59,10 @@ class AssertSite:
     source: str
     parts: tuple[Part, ...]
     whole_test_recorded: bool = False  # parts[0] is the test itself
+    #: The test, on one line.
+    test: str = ""
+    #: The slots of the two sides when the test is ``left == right``.
+    compared: tuple[int, int] | None = None
 
 
 class AssertionFailed(AssertionError):
@@ -65,11 +72,23 @@ class AssertionFailed(AssertionError):
         self.site = site
         self.message: str | None = None if message is _NO_MESSAGE else str(message)
         self.values = _shown_values(site, values)
+        sides = site.compared
+        self.sides = (values[sides[0]], values[sides[1]]) if sides and sides[1] in values else None
         super().__init__(self.message if self.message is not None else site.source)
 
     def explanation(self) -> list[str]:
         """``len(calls) was 2``, one line per value, outer first."""
         return [f"{text} was {value}" for text, value in self.values]
+
+    def difference(self) -> list[str]:
+        """For a failed ``left == right`` on lists, tuples, dicts or strings: where they differ."""
+        if self.sides is None or self.site.compared is None:
+            return []
+        left, right = (self.site.parts[slot].text for slot in self.site.compared)
+        try:
+            return difference(*self.sides, left, right)
+        except Exception:  # noqa: BLE001 - comparing calls the learner's __eq__, which may do anything
+            return []
 
 
 class AssertRecord:
@@ -119,9 +138,12 @@ class _AssertRewriter(ast.NodeTransformer):
     def visit_Assert(self, node: ast.Assert) -> list[ast.stmt]:
         recorder = _Recorder(self.source)
         whole = isinstance(node.test, _RECORDED)
+        text = _expression_text(self.source, node.test)
         test = recorder.visit(node.test)
+        compared = recorder.record_sides(test)
         index = len(self.sites)
-        self.sites.append(AssertSite(node.lineno, _statement_text(self.source, node), tuple(recorder.parts), whole))
+        self.sites.append(AssertSite(node.lineno, _statement_text(self.source, node), tuple(recorder.parts), whole,
+                                     text, compared))
         start = ast.Assign(
             targets=[_name(_LOCAL, ast.Store())],
             value=ast.Call(_name(RECORDER), [ast.Constant(index)], []),
@@ -151,6 +173,15 @@ class _Recorder(ast.NodeTransformer):
             return ast.copy_location(ast.Call(_name(_LOCAL), [ast.Constant(slot), inner], []), node)
 
         return wrap
+
+    def record_sides(self, test: ast.expr) -> tuple[int, int] | None:
+        """In ``left == right`` (already visited), record both sides too, for ``difference``; their slots."""
+        if not (isinstance(test, ast.Compare) and len(test.ops) == 1 and isinstance(test.ops[0], ast.Eq)):
+            return None
+        slots = len(self.parts), len(self.parts) + 1
+        test.left = self._record(test.left, "side")(test.left)
+        test.comparators[0] = self._record(test.comparators[0], "side")(test.comparators[0])
+        return slots
 
     def visit_Name(self, node: ast.Name) -> ast.expr:
         if not isinstance(node.ctx, ast.Load):
@@ -234,6 +265,8 @@ def _shown_values(site: AssertSite, values: dict[int, Any]) -> tuple[tuple[str, 
     shown: list[tuple[str, str]] = []
     for slot in sorted(values):
         part, value = site.parts[slot], values[slot]
+        if part.kind == "side":
+            continue  # for ``difference``; what the sides hold is shown as their parts
         if inspect.isroutine(value) or inspect.isclass(value) or inspect.ismodule(value):
             continue
         if part.kind == "call" and inspect.iscoroutine(value):
@@ -245,14 +278,3 @@ def _shown_values(site: AssertSite, values: dict[int, Any]) -> tuple[tuple[str, 
             continue
         shown.append((part.text, text))
     return tuple(shown)
-
-
-def short_repr(value: object, limit: int = MAX_REPR) -> str:
-    """``repr(value)`` cut to ``limit`` characters; never raises."""
-    try:
-        text = repr(value)
-    except Exception as exc:  # noqa: BLE001 - a learner's __repr__ may do anything
-        return f"<{type(value).__name__} object; repr() raised {type(exc).__name__}>"
-    if len(text) > limit:
-        text = text[: limit - 3] + "..."
-    return text

@@ -7,8 +7,9 @@ store.  Failing asserts explain themselves (``assertions``); the check code can
 call the ``helpers``.
 
     pass         the check finished without raising
-    fail         an assert failed, the check raised AssertionError, or it used
-                 a name the learner has not defined yet
+    fail         an assert failed, the check raised AssertionError, it used a
+                 name the learner has not defined yet, or the learner's code
+                 caught the CancelledError that was to stop it at the timeout
     error        an exception escaped: from the learner's code (traceback trimmed
                  to their frames and the check line that called them) or from
                  the check itself; also exit() during the check
@@ -28,7 +29,7 @@ from collections.abc import Mapping
 
 from asyncshell.course.assertions import AssertionFailed, rewrite_asserts
 from asyncshell.course.helpers import CheckHelpers
-from asyncshell.course.model import ExerciseStep
+from asyncshell.course.model import ExerciseStep, compile_failure
 from asyncshell.course.progress_file import Result
 from asyncshell.repl.evaluator import Evaluator, Outcome
 from asyncshell.repl.tracebacks import format_error, learners_frames, remember_source
@@ -44,16 +45,19 @@ _STUCK_HINT = (
 
 @dataclasses.dataclass(frozen=True)
 class CheckResult:
-    """How a check went: ``message`` is the whole plain-text explanation, ``why`` one short line.
+    """How a check went: ``message`` is the plain-text explanation, ``why`` one short line.
 
-    ``line`` is the line of the check (counted from 1 in the check's source)
-    where it failed, when one line is to blame.
+    ``message`` leads with the lesson author's own words (an assert's
+    message), then the values.  ``where`` is the check's file, line and source,
+    for ``%check -v``.  ``line`` is the line of the check (counted from 1 in
+    the check's source) where it failed, when one line is to blame.
     """
 
     status: Result
     message: str
     why: str
     line: int | None = None
+    where: str = ""
 
     @property
     def passed(self) -> bool:
@@ -91,7 +95,7 @@ async def run_check(
     remember_source(filename, exercise.check.source)
     try:
         rewritten = rewrite_asserts(exercise.check.source, filename)
-    except SyntaxError as exc:
+    except (SyntaxError, ValueError, RecursionError, MemoryError) as exc:
         return _broken_check(exc)
     stops = _Stops()
     namespace = dict(evaluator.namespace)
@@ -164,6 +168,8 @@ def _is_future_import(node: ast.stmt) -> bool:
 def _judge(outcome: Outcome, place: _Place, stops: _Stops, timeout: float) -> CheckResult:
     if outcome.kind == "ok":
         return CheckResult("pass", "The check passed.", "passed")
+    if outcome.swallowed:
+        return _swallowed(outcome, timeout)
     if outcome.kind == "timeout":
         lines = [f"The check gave up after {timeout:g} s without finishing."]
         lines += _waiting_at(place, stops, "It was still waiting at")
@@ -186,7 +192,7 @@ def _judge_error(exc: BaseException, place: _Place) -> CheckResult:
     frames = learners_frames(exc)
     innermost = frames[-1] if frames else None
     in_check = innermost is not None and innermost.filename == place.filename
-    if isinstance(exc, SyntaxError) and exc.filename == place.filename:
+    if isinstance(exc, SyntaxError) and exc.filename == place.filename or not frames and _uncompilable(exc):
         return _broken_check(exc)
     if isinstance(exc, AssertionFailed):
         return _failed_assert(exc, place)
@@ -199,42 +205,61 @@ def _judge_error(exc: BaseException, place: _Place) -> CheckResult:
     if in_check and isinstance(exc, AssertionError) and innermost is not None:
         return _failed_plain_assert(exc, place, innermost)
     summary = _one_line(traceback.format_exception_only(exc)[-1])
+    where = ""
     if in_check and innermost is not None and innermost.lineno is not None:
-        lead = (
-            f"The check stopped with an error at {place.of(innermost.lineno)}, "
-            "often because something your code returned or defined is not what the exercise expects:"
-        )
+        lead = ("The check stopped with an error, often because something your code returned or defined "
+                "is not what the exercise expects:")
         detail = f"the check raised {summary}"
+        where = f"The check stopped at {place.of(innermost.lineno)}."
     else:
         lead = "Your code raised an exception during the check:"
         detail = f"your code raised {summary}"
-    return CheckResult("error", f"{lead}\n{format_error(exc).rstrip()}", _short(detail))
+    return CheckResult("error", f"{lead}\n{format_error(exc).rstrip()}", _short(detail), where=where)
 
 
 def _failed_assert(exc: AssertionFailed, place: _Place) -> CheckResult:
-    lines = [f"The check failed at {place.of(exc.site.line)}:"]
-    lines += ["    " + line for line in exc.site.source.splitlines()]
-    lines += ["  " + line for line in exc.explanation()]
-    if exc.message:
-        lines.append(exc.message)
+    """The author's sentence, then the values and where they differ; the assert itself is for ``-v``."""
+    lines = [exc.message or f"The check expected: {exc.site.test or exc.site.source}"]
+    lines += ["  " + line for line in exc.explanation() + exc.difference()]
     said = exc.message or (exc.explanation() or [exc.site.source])[0]
-    return CheckResult("fail", "\n".join(lines), _short(said), exc.site.line)
+    where = "\n".join([f"The check failed at {place.of(exc.site.line)}:",
+                       *("    " + line for line in exc.site.source.splitlines())])
+    return CheckResult("fail", "\n".join(lines), _short(said), exc.site.line, where)
 
 
 def _failed_plain_assert(exc: AssertionError, place: _Place, frame: traceback.FrameSummary) -> CheckResult:
+    """``raise AssertionError("...")`` in a check: its message, once; the line only with ``-v``, and not when it only repeats the message."""
     line = frame.lineno or 0
-    lines = [f"The check failed at {place.of(line)}:"]
-    if frame.line:
-        lines.append("    " + frame.line)
     said = str(exc)
-    if said:
-        lines.append(said)
-    return CheckResult("fail", "\n".join(lines), _short(said or frame.line or "assertion failed"), line)
+    where = [f"The check failed at {place.of(line)}:"]
+    if frame.line and not (said and said in frame.line):
+        where.append("    " + frame.line)
+    message = said or "The check failed."
+    return CheckResult("fail", message, _short(said or frame.line or "assertion failed"), line, "\n".join(where))
 
 
-def _broken_check(exc: SyntaxError) -> CheckResult:
-    message = f"This exercise's check does not compile; that is a bug in the lesson, not in your code:\n{format_error(exc).rstrip()}"
-    return CheckResult("error", message, _short(f"the check does not compile: {exc.msg}"))
+def _uncompilable(exc: BaseException) -> bool:
+    """Errors Python's compiler raises for code too deep or too big for it, before anything runs."""
+    return isinstance(exc, (RecursionError, MemoryError, ValueError))
+
+
+def _broken_check(exc: BaseException) -> CheckResult:
+    why = compile_failure(exc)
+    shown = format_error(exc).rstrip() if isinstance(exc, SyntaxError) else why
+    message = f"This exercise's check does not compile; that is a bug in the lesson, not in your code:\n{shown}"
+    return CheckResult("error", message, _short(f"the check does not compile: {why}"))
+
+
+def _swallowed(outcome: Outcome, timeout: float) -> CheckResult:
+    """The learner's code caught the CancelledError meant to stop it: the check fails, and says where."""
+    stopped = f"gave up after {timeout:g} s" if outcome.kind == "timeout" else "was interrupted (Ctrl-C)"
+    message = (
+        f"The check {stopped}, and your code caught the CancelledError meant to stop it and carried on, "
+        f"at {outcome.swallowed}. A bare `except:` or `except BaseException:` around an await does this: "
+        "catch `Exception` instead, or re-raise `asyncio.CancelledError`. That code was left running; "
+        "asyncshell cancels it again when you leave."
+    )
+    return CheckResult("fail", message, _short(f"your code caught CancelledError at {outcome.swallowed}"))
 
 
 def _waiting_at(place: _Place, stops: _Stops, lead: str) -> list[str]:

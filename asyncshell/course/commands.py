@@ -49,8 +49,9 @@ def answer(session: Session, arg: str) -> Awaitable[None]:
 
 
 def check(session: Session, arg: str) -> Awaitable[None]:
-    _no_argument("check", arg)
-    return tutor_for(session).check()
+    if arg not in ("", "-v"):
+        raise UsageError("Usage: %check [-v]  (-v also shows where in the check it failed)")
+    return tutor_for(session).check(verbose=arg == "-v")
 
 
 def hint(session: Session, arg: str) -> None:

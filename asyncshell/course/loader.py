@@ -32,6 +32,7 @@ from asyncshell.course.model import (
     QuizStep,
     Step,
     TextStep,
+    compile_failure,
     file_keys,
 )
 from asyncshell.errors import LessonError
@@ -252,7 +253,7 @@ def _code(path: Path, node: Node, field: str) -> Code:
             raise LessonError(path, first + (error.lineno or 1) - 1, field,
                               f"does not compile: {error.msg}") from None
         except (ValueError, RecursionError, MemoryError) as error:
-            raise LessonError(path, first, field, f"does not compile: {error}") from None
+            raise LessonError(path, first, field, f"does not compile: {compile_failure(error)}") from None
     for warning in caught:
         # e.g. "assert (x, 'why')" is always true, so a check holding it would pass any answer.
         if warning.filename == str(path) and issubclass(warning.category, (SyntaxWarning, DeprecationWarning)):

@@ -78,6 +78,15 @@ class Location:
         return f"{self.path}:{self.line}"
 
 
+def compile_failure(error: BaseException) -> str:
+    """Why lesson code does not compile, in words: a MemoryError or RecursionError from the compiler says nothing itself."""
+    if isinstance(error, SyntaxError):
+        return error.msg
+    if isinstance(error, (MemoryError, RecursionError)):
+        return f"nested too deeply for Python's compiler ({type(error).__name__})"
+    return str(error) or type(error).__name__
+
+
 @dataclass(frozen=True, slots=True)
 class Code:
     """Python source from a lesson file.

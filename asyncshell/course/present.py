@@ -18,7 +18,6 @@ MAX_WIDTH = 100
 
 EXERCISE_NOTE = ("Write your code at the prompt, then %check it.\n"
                  "Stuck? %hint, %solution or %skip; %reset starts the exercise over.")
-STUCK_NOTE = "Stuck? %hint gives a hint, %solution shows a solution."
 
 
 def prose(markdown: str, color: bool) -> str:
@@ -55,6 +54,12 @@ def read_on(step: Step, last: bool) -> str:
     """The note under a step that Enter passes."""
     try_it = ", %run to try it" if isinstance(step, ExampleStep) else ""
     return f"Enter to {'finish' if last else 'continue'}{try_it}."
+
+
+def stuck_note(more: bool) -> str:
+    """Under a failed check; ``more`` when ``%check -v`` would show where in the check it failed."""
+    return "Stuck? %hint gives a hint, %solution shows a solution" + (
+        "; %check -v shows the check's code." if more else ".")
 
 
 def answer_usage(step: QuizStep) -> str:

@@ -250,15 +250,15 @@ class Tutor:
 
     # -- exercises
 
-    async def check(self) -> None:
-        """%check: run the exercise's check; passing marks it done and moves on."""
+    async def check(self, verbose: bool = False) -> None:
+        """%check [-v]: run the exercise's check; passing marks it done and moves on. ``-v`` adds where in the check it failed."""
         step = self._current(ExerciseStep, "%check checks an exercise")
         result = await self.workspace.exercise(step).check()
         lesson = self._lesson.id
         self.store.record_attempt(lesson, step.key, result.status, self.workspace.learners_code(), result.detail)
         if not result.passed:
-            self.console.error(result.message)
-            self.console.note(present.STUCK_NOTE)
+            self.console.error(result.message + (f"\n{result.where}" if verbose and result.where else ""))
+            self.console.note(present.stuck_note(more=bool(result.where) and not verbose))
             return
         self.console.write(self.console.style("Passed!", "ok") + "\n")
         self.store.mark_done(lesson, step.key)

@@ -9,7 +9,8 @@ from typing import Any
 
 import pytest
 
-from asyncshell.course.assertions import MAX_REPR, AssertionFailed, rewrite_asserts
+from asyncshell.course.assertions import AssertionFailed, rewrite_asserts
+from asyncshell.course.differences import MAX_REPR
 
 
 async def failure(source: str, **names: Any) -> AssertionFailed | None:

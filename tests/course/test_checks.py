@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 
+import pytest
+
 from asyncshell.course.checks import run_check
 from course.check_support import Learner, exercise
 
@@ -16,33 +18,65 @@ async def test_a_check_that_finishes_passes() -> None:
     assert result.passed
 
 
-async def test_a_failing_assert_shows_its_line_and_the_values_in_it() -> None:
+async def test_a_failing_assert_shows_the_values_and_where_they_differ_and_its_line_only_for_v() -> None:
     learner = Learner()
     await learner.type("result = [3, 1, 2]")
     result = await learner.check("expected = [1, 2, 3]\nassert result == [1, 2, 3]")
     assert result.status == "fail"
     assert result.message.splitlines() == [
+        "The check expected: result == [1, 2, 3]",
+        "  result was [3, 1, 2]",
+        "  at index 0: 3 != 1",
+    ]
+    assert result.where.splitlines() == [
         "The check failed at <check:demo>, line 2 (lessons/demo.yaml:21):",
         "    assert result == [1, 2, 3]",
-        "  result was [3, 1, 2]",
     ]
     assert result.detail == "line 2: result was [3, 1, 2]"
     assert (result.line, result.why) == (2, "result was [3, 1, 2]")  # what validate turns into a file line
 
 
-async def test_the_asserts_message_follows_the_values() -> None:
+async def test_the_authors_sentence_comes_first_then_the_values() -> None:
     learner = Learner()
     await learner.type("calls = ['a', 'b']")
     result = await learner.check('assert len(calls) == 3, "fetch should be called three times"')
-    lines = result.message.splitlines()
-    assert lines[1:] == [
-        '    assert len(calls) == 3, "fetch should be called three times"',
+    assert result.message.splitlines() == [
+        "fetch should be called three times",
         "  len(calls) was 2",
         "  calls was ['a', 'b']",
-        "fetch should be called three times",
     ]
+    assert "lessons/demo.yaml" not in result.message and "assert" not in result.message
     assert result.detail == "line 1: fetch should be called three times"
     assert result.line == 1
+
+
+async def test_floats_are_shown_to_three_significant_digits() -> None:
+    learner = Learner()
+    await learner.type("class T:\n    seconds = 0.30079465800000094\nt = T()\ntimes = [0.1 + 0.2, 1.23456]")
+    result = await learner.check('assert t.seconds < 0.25, "too slow"')
+    assert "  t.seconds was 0.301" in result.message.splitlines()
+    result = await learner.check('assert times == [0.3, 1.2], "wrong times"')
+    assert "  times was [0.3, 1.23]" in result.message.splitlines()
+    assert "  at index 0: 0.30000000000000004 != 0.3" in result.message.splitlines()  # rounded alike: shown in full
+
+
+@pytest.mark.parametrize(("learners", "test", "lines"), [
+    ("result = [1, 2]", "result == [1, 2, 3]", ["result has 1 item fewer than [1, 2, 3], missing: 3"]),
+    ("result = [1, 2, 3, 4]", "result == [1, 2, 3]", ["result has 1 item more than [1, 2, 3]: 4"]),
+    ("result = {'a': 1, 'x': 0}", "result == {'a': 2, 'b': 3}",
+     ["at key 'a': 1 != 2", "result is missing key 'b'", "result has an extra key 'x'"]),
+    ("result = 'hello ada'", "result == 'hello, ada'",
+     ["first differing character at index 5: ' ' != ',' (after 'hello')"]),
+    ("result = 'hello'", "result == 'hello, ada'", ["result is missing ', ada' at the end"]),
+    ("result = (1, 2)", "result == [1, 2]", []),  # different types: the values say enough
+])
+async def test_equality_on_lists_dicts_and_strings_says_where_they_differ(learners: str, test: str, lines: list[str]) -> None:
+    learner = Learner()
+    await learner.type(learners)
+    result = await learner.check(f"assert {test}, 'not the right result'")
+    shown = result.message.splitlines()
+    assert shown[0] == "not the right result"
+    assert [line.strip() for line in shown[2:]] == lines
 
 
 async def test_values_come_from_the_one_evaluation_that_failed() -> None:
@@ -51,7 +85,7 @@ async def test_values_come_from_the_one_evaluation_that_failed() -> None:
     result = await learner.check("assert bump() > 5 and explode()")
     assert result.status == "fail"
     assert "  bump() was 1" in result.message.splitlines()
-    assert "explode" not in result.message.split("\n", 2)[2]  # short-circuited: never called, never shown
+    assert result.message.splitlines()[1:] == ["  bump() was 1"]  # explode() short-circuited: never called, never shown
     assert learner.namespace["count"] == 1
     assert (await learner.check("assert bump() == 2 or explode()")).passed
     assert learner.namespace["count"] == 2
@@ -61,8 +95,8 @@ async def test_an_await_inside_an_assert_is_shown_with_what_it_returned() -> Non
     learner = Learner()
     await learner.type("async def greet(name):\n    return 'hi ' + name")
     result = await learner.check('assert await greet("ada") == "hello, ada", "greet should say hello"')
-    assert '  await greet("ada") was \'hi ada\'' in result.message.splitlines()
-    assert result.message.endswith("\ngreet should say hello")
+    assert result.message.splitlines() == ["greet should say hello", '  await greet("ada") was \'hi ada\'',
+                                           "  first differing character at index 1: 'i' != 'e' (after 'h')"]
 
 
 async def test_asserts_in_functions_the_check_defines_explain_themselves_too() -> None:
@@ -70,11 +104,8 @@ async def test_asserts_in_functions_the_check_defines_explain_themselves_too() -
     await learner.type("async def total(*xs):\n    return sum(xs) + 1")
     result = await learner.check("async def sums_to(n, *xs):\n    got = await total(*xs)\n    assert got == n\nawait sums_to(3, 1, 2)")
     assert result.status == "fail"
-    assert result.message.splitlines()[:3] == [
-        "The check failed at <check:demo>, line 3 (lessons/demo.yaml:22):",
-        "    assert got == n",
-        "  got was 4",
-    ]
+    assert result.message.splitlines() == ["The check expected: got == n", "  got was 4", "  n was 3"]
+    assert result.where.startswith("The check failed at <check:demo>, line 3 (lessons/demo.yaml:22):")
 
 
 async def test_an_exception_from_the_learners_code_shows_only_their_frames_and_the_check_line() -> None:
@@ -108,8 +139,9 @@ async def test_an_error_in_the_check_itself_says_where_in_the_check() -> None:
     await learner.type("def answer():\n    return None")
     result = await learner.check("value = answer()\nassert value[0] == 1")
     assert result.status == "error"
-    assert result.message.startswith("The check stopped with an error at <check:demo>, line 2 (lessons/demo.yaml:21)")
+    assert result.message.startswith("The check stopped with an error, often because")
     assert result.message.endswith("TypeError: 'NoneType' object is not subscriptable")
+    assert result.where == "The check stopped at <check:demo>, line 2 (lessons/demo.yaml:21)."
 
 
 async def test_a_name_the_learner_has_not_defined_yet_is_a_friendly_failure() -> None:
@@ -127,15 +159,14 @@ async def test_a_name_error_inside_the_learners_code_is_their_error() -> None:
     assert result.message.endswith("NameError: name 'undefined_helper' is not defined")
 
 
-async def test_raising_assertion_error_in_a_check_fails_it_with_that_message() -> None:
+async def test_raising_assertion_error_in_a_check_says_its_message_once() -> None:
     result = await Learner().check("import sys\nif sys:\n    raise AssertionError('use asyncio.gather here')")
     assert result.status == "fail"
-    assert result.message.splitlines() == [
-        "The check failed at <check:demo>, line 3 (lessons/demo.yaml:22):",
-        "    raise AssertionError('use asyncio.gather here')",
-        "use asyncio.gather here",
-    ]
+    assert result.message == "use asyncio.gather here"
+    assert result.where == "The check failed at <check:demo>, line 3 (lessons/demo.yaml:22):"
     assert (result.line, result.detail) == (3, "line 3: use asyncio.gather here")
+    result = await Learner().check("raise AssertionError")
+    assert (result.message, result.where.splitlines()[1]) == ("The check failed.", "    raise AssertionError")
 
 
 async def test_a_check_that_never_finishes_times_out_and_says_where_it_waited() -> None:
@@ -199,3 +230,23 @@ async def test_a_check_that_does_not_compile_is_reported_as_the_lessons_bug() ->
     assert result.status == "error"
     assert "bug in the lesson" in result.message.splitlines()[0]
     assert result.detail.startswith("the check does not compile")
+
+
+async def test_a_check_too_deep_to_compile_says_why() -> None:
+    result = await run_check(Learner().evaluator, exercise("x = " + "-" * 100_000 + "1"))
+    assert result.status == "error"
+    assert result.detail == "the check does not compile: nested too deeply for Python's compiler (MemoryError)"
+    assert result.message.endswith("\nnested too deeply for Python's compiler (MemoryError)")
+
+
+async def test_code_that_swallows_the_cancellation_at_the_timeout_fails_the_check_and_says_where() -> None:
+    learner = Learner()
+    await learner.type("running = True\nasync def worker():\n    while running:\n        try:\n"
+                       "            await asyncio.sleep(0.05)\n        except:\n            pass")
+    result = await asyncio.wait_for(learner.check("await worker()", timeout=0.2), 10)
+    assert result.status == "fail" and not result.passed
+    assert result.message.startswith("The check gave up after 0.2 s, and your code caught the CancelledError")
+    assert "<input-1> line 5: `await asyncio.sleep(0.05)`" in result.message
+    assert result.detail.startswith("your code caught CancelledError at <input-1> line 5")
+    learner.namespace["running"] = False  # it stops only when it wants to
+    await asyncio.wait(learner.evaluator.abandoned, timeout=1)

@@ -35,7 +35,7 @@ async def test_a_whole_lesson_from_text_to_lesson_complete(shell: Shell) -> None
     assert shell.namespace["greeting"] == "hello"  # setup ran before the learner types
 
     out = await shell.type("async def greet(name):\n    return name", "%check")
-    assert "The check failed" in out and "%hint" in out
+    assert "The check expected: await greet(\"ada\") == \"hello, ada\"" in out and "%hint" in out
     out = await shell.type("%hint", "%hint", "%hint")
     assert "hint 1 of 2: It is a coroutine function." in out
     assert "hint 2 of 2: Use the name `greeting`." in out
@@ -50,6 +50,16 @@ async def test_a_whole_lesson_from_text_to_lesson_complete(shell: Shell) -> None
     kept = attempts(shell.tutor.store.path, "demo", "greet")  # (lesson, step, at, result, code, detail)
     assert [a[3] for a in kept] == ["fail", "pass"]
     assert "return name" in kept[0][4]
+
+
+async def test_check_v_adds_where_in_the_check_it_failed(shell: Shell) -> None:
+    await shell.type("%learn demo", "", "", "%answer 2", "async def greet(name):\n    return name")
+    out = await shell.type("%check")
+    assert "demo.yaml" not in out and "%check -v shows the check's code" in out
+    out = await shell.type("%check -v")
+    assert "The check failed at <check:greet>, line 1 (" in out and "demo.yaml:" in out
+    assert "    assert await greet(\"ada\") == \"hello, ada\"" in out and "%check -v" not in out
+    assert await shell.type("%check now") == "Usage: %check [-v]  (-v also shows where in the check it failed)\n"
 
 
 async def test_enter_does_not_pass_a_quiz_or_an_exercise(shell: Shell) -> None:

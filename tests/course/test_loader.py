@@ -77,7 +77,8 @@ BROKEN = [
                  "lesson.yaml:3: title: contains the control character U+001B; lesson text must be printable",
                  id="escape-in-text"),
     pytest.param(HEAD.replace("title: T", "title: !!python/object:os.system x"),
-                 "lesson.yaml:3: title: expected a string, got a value tagged tag:yaml.org,2002:python/object:os.system",
+                 "lesson.yaml:3: title: the tag !!python/object:os.system is refused; "
+                 "a lesson holds plain values only (text, numbers, true/false, lists, mappings)",
                  id="python-tag"),
     pytest.param(HEAD.replace("title: T", "1: T"), "lesson.yaml:3: keys must be names, got an integer",
                  id="integer-key"),
@@ -270,6 +271,14 @@ def test_a_lesson_with_any_field_changed_gives_a_lesson_or_a_lesson_error(tmp_pa
     key = data.draw(st.sampled_from(sorted(where) + ["extra"]))
     where[key] = data.draw(_yaml_values)
     _load_or_explain(tmp_path_factory.mktemp("fuzz"), yaml.safe_dump(lesson))
+
+
+def test_code_too_deep_for_the_compiler_says_why(write_lesson) -> None:
+    check = "x = " + "-" * 100_000 + "1"
+    with pytest.raises(LessonError) as caught:
+        load_lesson(write_lesson(HEAD + EXERCISE.replace('assert await greet("a") == "hello, a"', check)))
+    assert str(caught.value) == ("lesson.yaml:12: steps[0].check: does not compile: "
+                                 "nested too deeply for Python's compiler (MemoryError)")
 
 
 # -- the documented example ---------------------------------------------------------------------
