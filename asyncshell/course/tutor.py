@@ -3,9 +3,9 @@
 One ``Tutor`` per session (``tutor_for``) holds the lessons, the progress store
 (opened on first use) and the lesson being followed: the state machine.  What
 it says is worded in ``present``, how far the learner got in ``standing``, and
-exercises run through ``exercise``.  It speaks only through ``session.console``
-and steers the prompt through ``session.hooks``: ``prompt_prefix``, ``prefill``
-and ``on_empty_input``.
+exercises run through ``exercise``; the exercise commands are the ``coach``'s.
+It speaks only through ``session.console`` and steers the prompt through
+``session.hooks``: ``prompt_prefix``, ``prefill`` and ``on_empty_input``.
 """
 
 from __future__ import annotations
@@ -15,17 +15,16 @@ from typing import TYPE_CHECKING, TypeVar
 
 from asyncshell import paths
 from asyncshell.course import present
+from asyncshell.course.coach import Coach
 from asyncshell.course.catalog import load_catalog
 from asyncshell.course.exercise import Provided, Workspace, provide
 from asyncshell.course.model import ExampleStep, ExerciseStep, Lesson, LoadResult, QuizStep, Step
 from asyncshell.course.progress import ProgressStore
 from asyncshell.course.progress_file import FILENAME
-from asyncshell.course.render import render_code
 from asyncshell.course.standing import carry_on, lesson_table, next_lesson, not_done, tally
 from asyncshell.errors import AsyncshellError, UsageError
 from asyncshell.paths import LessonFolders
 from asyncshell.practice import ensure_server, running_server
-from asyncshell.repl.evaluator import Outcome
 
 if TYPE_CHECKING:
     from asyncshell.practice_server import PracticeServer
@@ -77,9 +76,9 @@ class Tutor:
         self._store: ProgressStore | None = None
         self.lesson: Lesson | None = None
         self.index = 0
-        self._hints_shown: dict[tuple[str, str], int] = {}
         self._opened: set[str] = set()  # lessons followed in this session: their names are in the namespace
         self.workspace = Workspace(session.evaluator)
+        self.coach = Coach(session, self.workspace, lambda: self.store)
 
     # -- what it works with, loaded on first use
 
@@ -158,8 +157,8 @@ class Tutor:
         exercises = [step for step in steps if isinstance(step, ExerciseStep)]
         for step in exercises:
             exercise = self.workspace.exercise(step)
-            self._report_failure(step, "setup", await exercise.set_up())
-            self._report_failure(step, "solution", await exercise.run_solution())
+            self.coach.report_failure(step, "setup", await exercise.set_up())
+            self.coach.report_failure(step, "solution", await exercise.run_solution())
         if exercises:
             self.console.note("The earlier exercises' solutions ran, so what they define is there again.")
 
@@ -248,82 +247,42 @@ class Tutor:
         self.store.mark_done(self._lesson.id, step.key)
         await self._advance()
 
-    # -- exercises
+    # -- exercises: the coach does the work
 
     async def check(self, verbose: bool = False) -> None:
-        """%check [-v]: run the exercise's check; passing marks it done and moves on. ``-v`` adds where in the check it failed."""
+        """%check [-v]: passing marks the exercise done and moves on."""
         step = self._current(ExerciseStep, "%check checks an exercise")
-        result = await self.workspace.exercise(step).check()
-        lesson = self._lesson.id
-        self.store.record_attempt(lesson, step.key, result.status, self.workspace.learners_code(), result.detail)
-        if not result.passed:
-            self.console.error(result.message + (f"\n{result.where}" if verbose and result.where else ""))
-            self.console.note(present.stuck_note(more=bool(result.where) and not verbose))
-            return
-        self.console.write(self.console.style("Passed!", "ok") + "\n")
-        self.store.mark_done(lesson, step.key)
-        await self._advance()
+        if await self.coach.check(self._lesson.id, step, verbose):
+            self.store.mark_done(self._lesson.id, step.key)
+            await self._advance()
 
     def hint(self) -> None:
-        """%hint: the next hint, with how many there are."""
         step = self._current(ExerciseStep, "hints belong to exercises")
-        key = (self._lesson.id, step.key)
-        shown = self._hints_shown.get(key, 0)
-        total = len(step.hints)
-        if shown == total:
-            self.console.note(f"That was the last hint ({total} of {total}); %solution shows a solution.")
-            return
-        self._hints_shown[key] = shown + 1
-        self.console.write(present.prose(f"hint {shown + 1} of {total}: {step.hints[shown]}", self.console.color) + "\n")
+        self.coach.hint(self._lesson.id, step)
 
     def solution(self) -> None:
-        """%solution: show a solution; it counts as seen, not as solved."""
         step = self._current(ExerciseStep, "%solution shows an exercise's solution")
-        self.store.mark_revealed(self._lesson.id, step.key)
-        self.console.write("A solution:\n" + render_code(step.solution.source, self.console.color) + "\n")
-        self.console.note("Type it in and %check, or %skip to run it and move on.")
+        self.coach.solution(self._lesson.id, step)
 
     async def edit(self) -> None:
-        """%edit: the exercise in $EDITOR; what is saved runs into the namespace when the editor closes.
-
-        The file stays under the data home, so a second %edit goes on where the last left off.
-        """
         step = self._current(ExerciseStep, "%edit opens an exercise in your editor")
-        if self.session.terminal is None:
-            raise UsageError("%edit needs a terminal; type or paste your code at the prompt instead.")
-        path = self.workspace.edit_file(self._lesson.id, step)
-        await self.session.terminal.edit(path)
-        code = path.read_text(encoding="utf-8", errors="replace")
-        if not code.strip():
-            self.console.note("The file is empty; nothing ran.")
-            return
-        self.session.show(await self.session.evaluator.run(code, str(path)))
-        self.console.note(f"Ran {path.name} into your namespace; %check when ready, %edit to change it.")
+        await self.coach.edit(self._lesson.id, step)
+
+    async def reset(self, arg: str) -> None:
+        step = self._current(ExerciseStep, "%reset restarts an exercise")
+        await self.coach.reset(self._lesson.id, step, arg)
 
     async def skip(self) -> None:
         """%skip: move on; an exercise's solution runs first so later steps have what it defines."""
         step = self._active()
         if isinstance(step, ExerciseStep):
-            self._report_failure(step, "solution", await self.workspace.exercise(step).run_solution())
+            self.coach.report_failure(step, "solution", await self.workspace.exercise(step).run_solution())
             self.store.mark_skipped(self._lesson.id, step.key)
             self.console.note("Skipped; its solution ran, so what it defines is there for the next steps.")
         elif isinstance(step, QuizStep):
             self.store.mark_skipped(self._lesson.id, step.key)
             self.console.note(present.prose(f"Skipped. The answer: {present.right_answer(step)}", self.console.color))
         await self._advance()
-
-    async def reset(self, arg: str) -> None:
-        """%reset [yes]: put the namespace back as the exercise's setup left it, once confirmed."""
-        step = self._current(ExerciseStep, "%reset restarts an exercise")
-        if arg not in ("", "yes"):
-            raise UsageError("Usage: %reset yes  (puts your namespace back as this exercise began)")
-        if arg != "yes":
-            self.console.note(f"%reset forgets every name defined since exercise '{step.id}' began and runs "
-                              "its setup again. Type %reset yes to do it.")
-            return
-        self._report_failure(step, "setup", await self.workspace.restart(step))
-        self._prefill_starter(step)
-        self.console.note(f"Your namespace is back as exercise '{step.id}' began.")
 
     # -- the flow
 
@@ -367,21 +326,10 @@ class Tutor:
         if isinstance(step, QuizStep):
             self.console.note(f"Answer with {present.answer_usage(step)}.")
         elif isinstance(step, ExerciseStep):
-            self._report_failure(step, "setup", await self.workspace.begin(step))
-            self._prefill_starter(step)
+            await self.coach.begin(lesson.id, step)
             self.console.note(present.EXERCISE_NOTE)
         else:
             self.console.note(present.read_on(step, last=self.index + 1 == len(lesson.steps)))
-
-    def _prefill_starter(self, step: ExerciseStep) -> None:
-        status = self.store.step_status(self._lesson.id).get(step.key)
-        # Back at a solved exercise, the starter would only replace the learner's own code.
-        self.session.hooks.prefill = "" if status is not None and status.done else step.starter
-
-    def _report_failure(self, step: ExerciseStep, part: str, outcome: Outcome) -> None:
-        if outcome.kind != "ok":
-            self.session.show(outcome)
-            self.console.note(present.failed_to_run(step, part))
 
     def _finish(self) -> None:
         lesson = self.lesson
