@@ -79,8 +79,10 @@ class Coach:
         if not code.strip():
             self.console.note("The file is empty; nothing ran.")
             return
-        self.session.show(await self.session.evaluator.run(code, str(path)))
-        self.console.note(f"Ran {path.name} into your namespace; %check when ready, %edit to change it.")
+        outcome = await self.session.evaluator.run(code, str(path))
+        self.session.show(outcome)
+        if outcome.kind != "exit":
+            self.console.note(present.after_edit(path.name, outcome))
 
     async def reset(self, lesson_id: str, step: ExerciseStep, arg: str) -> None:
         """%reset [yes]: put the namespace back as the exercise's setup left it, once confirmed."""

@@ -11,6 +11,7 @@ import difflib
 from asyncshell.course.model import ExampleStep, ExerciseStep, Lesson, QuizStep, Step
 from asyncshell.course.render import render_code, render_markdown
 from asyncshell.course.standing import Tally
+from asyncshell.repl.evaluator import Outcome
 from asyncshell.text import plural, terminal_width
 
 #: Lesson text is easier to read in a column than across a wide terminal.
@@ -102,6 +103,17 @@ def completed(tally: Tally) -> str:
 def resume_offer(lesson: Lesson, tally: Tally) -> str:
     return (f"You were in the middle of '{lesson.title}' ({tally.done} of {tally.total} steps done); "
             f"type %learn {lesson.id} to carry on.")
+
+
+def after_edit(name: str, outcome: Outcome) -> str:
+    """What the code saved in %edit did to the namespace: all of it ran, some of it, or none."""
+    if outcome.kind == "ok":
+        return f"Ran {name} into your namespace; %check when ready, %edit to change it."
+    if isinstance(outcome.error, SyntaxError):
+        return f"Nothing in {name} ran, because it does not compile; %edit to fix it."
+    if outcome.kind == "error":
+        return f"{name} stopped with an error; what ran before it is in your namespace. %edit to fix it."
+    return f"{name} was stopped before its end; what ran is in your namespace. %edit to change it."
 
 
 def failed_to_run(step: ExerciseStep, part: str) -> str:

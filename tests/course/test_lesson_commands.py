@@ -230,6 +230,28 @@ async def test_edit_opens_the_exercise_in_the_editor_and_runs_what_was_saved(les
     assert (asyncshell_home / "edits" / "demo-greet.py").read_text() == GREET + "\n"
 
 
+async def test_edit_of_code_that_does_not_compile_says_nothing_ran(lessons: Path, asyncshell_home: Path) -> None:
+    shell = Shell(lessons)
+    await shell.type("%learn demo", "", "", "%answer 2")
+
+    async def editor(path: Path) -> None:
+        path.write_text("async def greet(name):\n    return (\n")
+
+    assert shell.session is not None
+    shell.session.terminal = Terminal(choose=_no_chooser, edit=editor)
+    out = await shell.type("%edit")
+    assert "SyntaxError" in out and "into your namespace" not in out
+    assert "Nothing in demo-greet.py ran, because it does not compile; %edit to fix it." in out
+
+    async def half(path: Path) -> None:
+        path.write_text("early = 1\nraise ValueError('late')\n")
+
+    shell.session.terminal = Terminal(choose=_no_chooser, edit=half)
+    out = await shell.type("%edit")
+    assert "demo-greet.py stopped with an error; what ran before it is in your namespace." in out
+    assert shell.namespace["early"] == 1
+
+
 async def test_edit_without_a_terminal_is_one_line(lessons: Path) -> None:
     shell = Shell(lessons)
     await shell.type("%learn demo", "", "", "%answer 2")
