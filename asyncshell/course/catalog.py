@@ -78,44 +78,68 @@ def _link(read: list[tuple[Lesson, int, tuple[int, ...]]]) -> tuple[list[Lesson]
         lesson, lines = by_id[lesson_id]
         i = lesson.requires.index(cycle[1])
         failed[lesson_id] = LessonError(lesson.path, lines[i], f"requires[{i}]",
-                                        "lessons require each other in a cycle: " + " -> ".join(cycle))
-    changed = True
-    while changed:  # until no lesson is left requiring one that is missing or failed
-        changed = False
-        for lesson_id, (lesson, lines) in by_id.items():
-            for i, required in enumerate(lesson.requires if lesson_id not in failed else ()):
-                if required not in by_id:
-                    why = f"no loaded lesson has id '{required}'" + did_you_mean(required, by_id)
-                elif required in failed:
-                    why = f"the lesson it requires, '{required}', did not load"
-                else:
-                    continue
-                failed[lesson_id] = LessonError(lesson.path, lines[i], f"requires[{i}]", why)
-                changed = True
-                break
+                                        "lessons require each other in a cycle: " + _written(cycle))
+    unloadable = _unloadable(by_id, set(failed))
+    for lesson_id in unloadable - set(failed):
+        lesson, lines = by_id[lesson_id]
+        i, required = next((i, r) for i, r in enumerate(lesson.requires) if r not in by_id or r in unloadable)
+        why = (f"the lesson it requires, '{required}', did not load" if required in by_id
+               else f"no loaded lesson has id '{required}'" + did_you_mean(required, by_id))
+        failed[lesson_id] = LessonError(lesson.path, lines[i], f"requires[{i}]", why)
     errors.extend(failed.values())
     return [lesson for lesson_id, (lesson, _) in by_id.items() if lesson_id not in failed], errors
 
 
+def _unloadable(by_id: dict[str, tuple[Lesson, tuple[int, ...]]], on_cycles: set[str]) -> set[str]:
+    """The lessons on a cycle, those requiring a missing lesson, and everything that requires one of them."""
+    required_by: dict[str, list[str]] = {}
+    for lesson_id, (lesson, _) in by_id.items():
+        for required in lesson.requires:
+            required_by.setdefault(required, []).append(lesson_id)
+    missing = {lesson_id for lesson_id, (lesson, _) in by_id.items() if any(r not in by_id for r in lesson.requires)}
+    found = on_cycles | missing
+    todo = list(found)
+    while todo:  # a worklist, not recursion: a requires chain may be longer than Python's stack
+        for dependent in required_by.get(todo.pop(), ()):
+            if dependent not in found:
+                found.add(dependent)
+                todo.append(dependent)
+    return found
+
+
 def _cycles(graph: dict[str, tuple[str, ...]]) -> dict[str, tuple[str, ...]]:
-    """Each lesson on a requires cycle, mapped to that cycle written from itself back to itself."""
+    """Each lesson on a requires cycle, mapped to that cycle written from itself back to itself.
+
+    A depth-first walk with a stack of its own, so a chain of any length fits.
+    """
     found: dict[str, tuple[str, ...]] = {}
     done: set[str] = set()
-
-    def visit(node: str, path: list[str]) -> None:
-        if node in path:
-            loop = path[path.index(node):]
-            for i, member in enumerate(loop):
-                found.setdefault(member, tuple(loop[i:] + loop[:i] + [member]))
-            return
-        if node in done or node not in graph:
-            return
-        path.append(node)
-        for required in graph[node]:
-            visit(required, path)
-        path.pop()
-        done.add(node)
-
-    for node in sorted(graph):
-        visit(node, [])
+    for start in sorted(graph):
+        if start in done:
+            continue
+        path, on_path = [start], {start: 0}
+        unvisited = [iter(graph[start])]  # for each lesson on the path, the requirements left to follow
+        while unvisited:
+            required = next(unvisited[-1], None)
+            if required is None:
+                finished = path.pop()
+                del on_path[finished]
+                unvisited.pop()
+                done.add(finished)
+                continue
+            if required in on_path:
+                loop = path[on_path[required]:]
+                for i, member in enumerate(loop):
+                    found.setdefault(member, tuple(loop[i:] + loop[:i] + [member]))
+            elif required not in done and required in graph:
+                on_path[required] = len(path)
+                path.append(required)
+                unvisited.append(iter(graph[required]))
     return found
+
+
+def _written(cycle: tuple[str, ...]) -> str:
+    """``a -> b -> a``; a long cycle is shortened, so that each line stays readable."""
+    if len(cycle) <= 8:
+        return " -> ".join(cycle)
+    return " -> ".join([*cycle[:3], "…", *cycle[-2:]]) + f" ({len(cycle) - 1:,} lessons)"

@@ -1,15 +1,18 @@
 """Checking YAML node by node: safe loading that keeps every value's line, typed readers, "did you mean".
 
 The YAML is only ever *composed* with PyYAML's safe loader, never constructed:
-we walk the node tree ourselves, so every value keeps its line for messages,
-no tag can build an object, and anchors can neither loop nor blow up.  Every
-problem is a ``LessonError`` (path, line, field, why).  Nothing here knows
-what a lesson holds; ``loader`` says that, with the keys ``model.file_keys`` gives.
+we walk the node tree ourselves, so every value keeps its line for messages.
+Before anything is read, ``compose`` refuses any tag but the plain ones, and
+aliases that loop or that multiply the document past the size a file may have,
+so reading the tree costs no more than reading the file.  Every problem is a
+``LessonError`` (path, line, field, why).  Nothing here knows what a lesson
+holds; ``loader`` says that, with the keys ``model.file_keys`` gives.
 """
 
 from __future__ import annotations
 
 import difflib
+import re
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Protocol, TypeVar, cast
@@ -28,7 +31,14 @@ _TAG = "tag:yaml.org,2002:"
 _KINDS = {"str": "a string", "int": "an integer", "float": "a number", "bool": "true/false",
           "null": "an empty value", "timestamp": "a date",
           "merge": "a merge key '<<' (lessons do not support them)"}
-_CONTROL = {c for c in range(0x20) if c not in (0x09, 0x0A)} | set(range(0x7F, 0xA0))
+# Control characters (tabs and line breaks aside) would reach the learner's terminal as commands;
+# a lone surrogate is no character at all, and cannot even be printed.
+_NOT_TEXT = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
+# The tags the safe loader itself gives plain values; anything else was written to build an object.
+_PLAIN_TAGS = {ScalarNode: {_TAG + t for t in ("str", "int", "float", "bool", "null", "timestamp", "merge", "value")},
+               SequenceNode: {_TAG + "seq"}, MappingNode: {_TAG + "map"}}
+# YAML 1.2 reads 1e-3 as a number; PyYAML (YAML 1.1) wants a dot and reads it as a string.
+_EXPONENT = re.compile(r"[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)[eE][-+]?[0-9]+")
 
 
 class Key(Protocol):
@@ -60,10 +70,13 @@ def read_text(path: Path, max_bytes: int) -> str:
                                           "save the file as UTF-8") from None
 
 
-def compose(path: Path, text: str) -> Node | None:
-    """The document's node tree (None for an empty file); a YAML error becomes one line with its line."""
+def compose(path: Path, text: str, max_size: int) -> Node | None:
+    """The document's node tree (None for an empty file); a YAML error becomes one line with its line.
+
+    The tree is checked whole (``check_tree``), its aliases expanded to no more than ``max_size``.
+    """
     try:
-        return yaml.compose(text, Loader=yaml.SafeLoader)
+        root = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         problem = error.problem or str(error).splitlines()[0]
@@ -78,6 +91,58 @@ def compose(path: Path, text: str) -> Node | None:
         raise LessonError(path, None, "", f"not valid YAML: {str(error).splitlines()[0]}") from None
     except RecursionError:
         raise LessonError(path, None, "", "not valid YAML: nested too deeply") from None
+    if root is not None:
+        check_tree(path, root, max_size)
+    return root
+
+
+def check_tree(path: Path, root: Node, max_size: int) -> None:
+    """Refuse tags other than plain ones, and aliases that loop or expand the tree past ``max_size``.
+
+    Each node's expanded size (its characters, at least one a node) is worked
+    out once, however many aliases name it, so a file of aliases that multiply
+    a billion-fold is refused after a few thousand steps.  Without a stack of
+    its own, a deep tree would be a RecursionError.
+    """
+    sizes: dict[int, int] = {}  # id(node) -> its size with every alias expanded
+    entered: set[int] = set()  # nodes whose children are still being sized: an alias to one is a loop
+    todo: list[tuple[Node, str, bool]] = [(root, "", False)]
+    while todo:
+        node, field, children_sized = todo.pop()
+        key = id(node)
+        if children_sized:
+            entered.discard(key)
+            sizes[key] = 1 + sum(sizes[id(child)] for child, _ in _children(node, field))
+        elif key in sizes:
+            continue
+        elif key in entered:
+            raise LessonError(path, line(node), field, "an alias inside the very list or mapping it names")
+        elif node.tag not in _PLAIN_TAGS[type(node)]:
+            tag = "!!" + node.tag[len(_TAG):] if node.tag.startswith(_TAG) else node.tag
+            raise LessonError(path, line(node), field, f"the tag {tag} is refused; a lesson holds plain values "
+                                                       "only (text, numbers, true/false, lists, mappings)")
+        elif isinstance(node, ScalarNode):
+            sizes[key] = max(len(node.value), 1)
+        else:
+            entered.add(key)
+            todo.append((node, field, True))
+            todo.extend((child, name, False) for child, name in reversed(_children(node, field)))
+            continue
+        if sizes.get(key, 0) > max_size:
+            raise LessonError(path, line(node), field, f"its aliases make it more than {max_size:,} characters "
+                                                       "long; a lesson may hold no more than a file may")
+
+
+def _children(node: Node, field: str) -> list[tuple[Node, str]]:
+    """A list's items or a mapping's keys and values, each with its field name for messages."""
+    if isinstance(node, SequenceNode):
+        return [(child, f"{field}[{i}]") for i, child in enumerate(node.value)]
+    children: list[tuple[Node, str]] = []
+    if isinstance(node, MappingNode):
+        for key, value in node.value:
+            name = key.value if isinstance(key, ScalarNode) else "?"
+            children += [(key, field), (value, f"{field}.{name}" if field else name)]
+    return children
 
 
 def line(node: Node) -> int:
@@ -136,11 +201,14 @@ def string(path: Path, node: Node, field: str) -> str:
     if not is_scalar(node, "str"):
         raise wrong(path, node, field, "a string")
     value: str = node.value
-    for offset, char in enumerate(value):
-        if ord(char) in _CONTROL:
-            at = line(node) + value.count("\n", 0, offset)
-            raise LessonError(path, at, field, f"contains the control character U+{ord(char):04X}; "
-                                               "lesson text must be printable")
+    found = _NOT_TEXT.search(value)
+    if found:
+        at, code = line(node) + value.count("\n", 0, found.start()), ord(found.group())
+        if 0xD800 <= code <= 0xDFFF:
+            raise LessonError(path, at, field, f"contains U+{code:04X}, half of a UTF-16 pair, which is not a "
+                                               "character; write the character itself, or \\U and 8 hex digits")
+        raise LessonError(path, at, field, f"contains the control character U+{code:04X}; "
+                                           "lesson text must be printable")
     return value
 
 
@@ -157,6 +225,10 @@ def integer(path: Path, node: Node, field: str) -> int:
 
 
 def number(path: Path, node: Node, field: str) -> float:
+    """A number; a plain ``1e-3`` counts, as YAML 1.2 and authors would have it."""
+    if isinstance(node, ScalarNode) and is_scalar(node, "str") and node.style is None \
+            and _EXPONENT.fullmatch(node.value):
+        return float(node.value)
     return float(_numeric(path, node, field, ("int", "float"), "number"))
 
 

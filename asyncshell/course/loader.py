@@ -40,6 +40,8 @@ from asyncshell.insight.mistakes import MISTAKES
 
 #: Larger lesson files are refused unread; real ones are a few kilobytes.
 MAX_FILE_BYTES = 1_000_000
+#: Longer exercise timeouts are refused: a check that may run for hours is a mistake, and the timer overflows.
+MAX_TIMEOUT_S = 300
 LESSON_SUFFIXES = (".yaml", ".yml")
 
 # The keys each kind of mapping may have; anything else is reported as a likely typo.
@@ -59,7 +61,7 @@ def is_lesson_file(path: Path) -> bool:
 
 def read_lesson(path: Path) -> tuple[Lesson, int, tuple[int, ...]]:
     """The lesson, the line of its id and the lines of its requires, for the catalog's messages."""
-    root = f.compose(path, f.read_text(path, MAX_FILE_BYTES))
+    root = f.compose(path, f.read_text(path, MAX_FILE_BYTES), MAX_FILE_BYTES)
     if root is None:
         raise LessonError(path, 1, "", "the file is empty; a lesson is a mapping of fields")
     if not isinstance(root, MappingNode):
@@ -194,6 +196,8 @@ def _exercise_step(fields: Fields, key: str, location: Location) -> ExerciseStep
     timeout = fields.get("timeout", f.number)
     if not (math.isfinite(timeout) and timeout > 0):
         raise fields.error("timeout", f"must be a number of seconds above 0, got {timeout:g}")
+    if timeout > MAX_TIMEOUT_S:
+        raise fields.error("timeout", f"must be at most {MAX_TIMEOUT_S} seconds, got {timeout:g}")
     return ExerciseStep(key=key, location=location, id=key, body=body, setup=setup, starter=starter, hints=hints,
                         check=fields.get("check", _code), solution=fields.get("solution", _code), timeout=timeout)
 
