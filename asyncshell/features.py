@@ -67,6 +67,11 @@ COMMANDS: tuple[LazyCommand, ...] = (
                 details="Moves on without doing the step. An exercise's solution runs for you, so what it defines is there for the next steps.\nExample: %skip"),
     LazyCommand("reset", "put your namespace back as the exercise began", "%reset [yes]", f"{_COURSE}:reset", "course",
                 details="Forgets every name defined since the exercise began and runs its setup again; add yes to do it.\nExample: %reset yes"),
+    LazyCommand("watch", "solve the exercise in your own editor: each save runs and checks it", "%watch [off]",
+                "asyncshell.course.watch:watch_command", "course", words=("off",),
+                details="Writes the exercise to a file and prints its path; open it in any editor. Every save runs "
+                "the file into your namespace and checks it. %watch again runs it now (for drives whose changes "
+                "are not seen); moving on moves the watch to the next exercise; off stops.\nExample: %watch"),
     LazyCommand("progress", "show your progress in every lesson", "%progress", f"{_COURSE}:progress", "course",
                 details="Every lesson with the steps done, checks run, solutions seen and steps skipped.\nExample: %progress"),
     LazyCommand("server", "the practice web server: URL, state, request stats", "%server [start [PORT]|stop|reset]",

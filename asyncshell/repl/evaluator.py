@@ -132,6 +132,7 @@ class Evaluator:
         self.notes: list[str] = []
         self._current: asyncio.Task[BaseException | None] | None = None
         self._stop_requested: asyncio.Future[None] | None = None
+        self._one_at_a_time = asyncio.Lock()
         self._interrupted = False
         #: When Ctrl-C last stopped an input (``time.monotonic()``): a feature may take it as deliberate.
         self.last_interrupt = -math.inf
@@ -207,6 +208,10 @@ class Evaluator:
             return Outcome("error", exc)
         if code is None:
             return Outcome("ok")
+        async with self._one_at_a_time:  # a file watched for saves may run while the prompt waits
+            return await self._run_code(code, namespace, timeout)
+
+    async def _run_code(self, code: types.CodeType, namespace: dict[str, Any] | None, timeout: float | None) -> Outcome:
         self._interrupted = False
         target = self.namespace if namespace is None else namespace
         task = self._loop.create_task(self._execute(code, target), name=f"input-{self._count}", context=self.context)

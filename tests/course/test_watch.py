@@ -1,0 +1,55 @@
+"""%watch: the exercise in a file; each save runs it and checks it, and the watch follows the lesson."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+import pytest
+
+from asyncshell.course import watch as watch_module
+from lesson_shell import GREET, SHOUT, Shell
+
+
+@pytest.fixture(autouse=True)
+def quick_polls(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(watch_module, "POLL", 0.05)
+
+
+async def until(shell: Shell, text: str, seconds: float = 5.0) -> str:
+    """What the shell printed until ``text`` appeared (the watch prints from its own task)."""
+    printed = ""
+    for _ in range(int(seconds / 0.05)):
+        printed += await shell.type()
+        if text in printed:
+            return printed
+        await asyncio.sleep(0.05)
+    raise AssertionError(f"{text!r} never came; printed: {printed!r}")
+
+
+async def test_each_save_runs_the_file_and_checks_it_then_the_watch_follows_the_lesson(shell: Shell, asyncshell_home: Path) -> None:
+    await shell.type("%learn demo", "", "", "%answer 2")
+    out = await shell.type("%watch")
+    path = Path(out.strip().splitlines()[-1])
+    assert path.parent == asyncshell_home / "edits" and path.name == "demo-greet.py"
+    text = path.read_text()
+    assert text.startswith("# %watch: Demo lesson, exercise 'greet'.") and "async def greet(name):\n    ...\n" in text
+    path.write_text(text + "\nasync def greet(name):\n    return 'nope'\n")
+    failed = await until(shell, "Stuck? %hint")
+    assert "demo-greet.py changed: running it" in failed
+    path.write_text(GREET + "\n")
+    passed = await until(shell, "Watching exercise 'shout'")
+    assert "Passed!" in passed  # it moved on, and the watch moved to the next exercise's file
+    shout = Path(passed.strip().splitlines()[-1])
+    assert shout.name == "demo-shout.py"
+    shout.write_text(SHOUT + "\n")
+    done = await until(shell, "The watch stopped: this step is not an exercise")
+    assert "Passed!" in done
+    await shell.end()
+
+
+async def test_watch_outside_an_exercise_and_off_without_a_watch_are_one_line_errors(shell: Shell) -> None:
+    out = await shell.type("%learn demo", "%watch", "%watch off", "%watch now")
+    assert "%watch works at an exercise" in out
+    assert "Nothing is being watched" in out
+    assert "Usage: %watch [off]" in out
