@@ -57,11 +57,16 @@ FIRST_SECONDS_TICKER = (
 
 def shells() -> dict[str, list[str]]:
     asyncshell = shutil.which("asyncshell") or str(Path(sys.executable).with_name("asyncshell"))
-    return {
+    found = {
         "asyncshell": [asyncshell, "--no-color"],
         "python -m asyncio": [sys.executable, "-m", "asyncio"],
         "bare prompt_toolkit": [sys.executable, str(HERE / "bare_prompt_toolkit_loop.py")],
     }
+    # CPython 3.13's asyncio REPL (on PyREPL) is the anchor to compare with, where this machine has it.
+    newer = next(iter(sorted(Path.home().glob(".pyenv/versions/3.13*/bin/python3.13"))), None) or shutil.which("python3.13")
+    if newer and Path(newer).resolve() != Path(sys.executable).resolve():
+        found["python3.13 -m asyncio"] = [str(newer), "-m", "asyncio"]
+    return found
 
 
 def spawn(argv: list[str], home: str) -> tuple[pexpect.spawn, float]:
@@ -103,7 +108,7 @@ def measure(name: str, argv: list[str], inputs: int, idle: float) -> dict[str, f
         for i in range(inputs):
             start = time.perf_counter()
             child.send(f"{i}+1\r")
-            child.expect(rf"\n(\x1b\[[^a-zA-Z]*[a-zA-Z])*{i + 1}\r")
+            child.expect(rf"\n\r*(\x1b(\[[^a-zA-Z]*[a-zA-Z]|[=>]))*{i + 1}\r")  # PyREPL adds \r and keypad modes
             child.expect(PROMPT)
             times.append(time.perf_counter() - start)
         send_block(child, name, TICKER)
@@ -175,9 +180,11 @@ def main() -> None:
     print(f"  (d) memory     {ours['rss'] / floor['rss']:.2f}x  (<= 1.2x)")
     print(f"  (e) first 3 s  largest tick gap {statistics.median(gaps) * 1e3:.1f} ms median, "
           f"{max(gaps) * 1e3:.1f} ms worst  (<= 15 ms)")
-    asyncio_peer = medians["python -m asyncio"]
-    print(f"\nfor reference, python -m asyncio / bare: start {asyncio_peer['startup'] / floor['startup']:.2f}x, "
-          f"round trip {asyncio_peer['roundtrip'] / floor['roundtrip']:.2f}x, memory {asyncio_peer['rss'] / floor['rss']:.2f}x")
+    for peer in [name for name in medians if name.endswith("-m asyncio")]:
+        m = medians[peer]
+        print(f"for reference, {peer} / bare: start {m['startup'] / floor['startup']:.2f}x, "
+              f"round trip {m['roundtrip'] / floor['roundtrip']:.2f}x, memory {m['rss'] / floor['rss']:.2f}x; "
+              f"asyncshell / {peer} start-up: {ours['startup'] / m['startup']:.2f}x")
 
 
 if __name__ == "__main__":

@@ -5,21 +5,26 @@ The subset is what ``docs/lesson-format.md`` promises: ``#`` headings,
 fenced code blocks.  With colour off the result holds no escape codes at all:
 inline markup stays as written (it reads fine as plain text), headings get a
 rule under them and code is indented.  Pygments is imported only to colour code.
+
+Every step is linear in the text, so a hostile lesson cannot freeze the loop:
+no regular expression here can backtrack, markup is found in one pass with
+the closers looked up in advance, and words are built and cut in one pass.
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 CODE_INDENT = "    "
 MIN_WIDTH = 20
 
 _FENCE = re.compile(r"^\s*(`{3,}|~{3,})\s*([\w+-]*)")
-_HEADING = re.compile(r"^\s{0,3}(#{1,6})\s+(.*?)(\s+#+)?\s*$")
+_HEADING = re.compile(r"\s{0,3}(#{1,6})\s")
 _ITEM = re.compile(r"^(\s*)([-*+]|\d{1,9}[.)])\s+(.*)$")
-_INLINE = re.compile(r"(`+)(.+?)\1|\*\*(?!\s)(.+?)(?<!\s)\*\*|\*(?!\s)(.+?)(?<!\s)\*")
+_SPACE = re.compile(r"\s+")
 # Lesson text never needs these, and raw ones would reach the terminal as commands.
 _CONTROLS = {c: "\ufffd" for c in [*range(0x20), *range(0x7F, 0xA0)] if c != 0x0A}
 
@@ -82,7 +87,7 @@ def _blocks(text: str) -> list[_Block]:
         elif not line.strip():
             open_block = None
         elif heading := _HEADING.match(line):
-            blocks.append(_Block("heading", [heading.group(2)], level=len(heading.group(1))))
+            blocks.append(_Block("heading", [_heading_text(line[heading.end():])], level=len(heading.group(1))))
             open_block = None
         elif item := _ITEM.match(line):
             marker = item.group(2) if item.group(2)[0].isdigit() else "•"
@@ -96,12 +101,17 @@ def _blocks(text: str) -> list[_Block]:
     return blocks
 
 
+def _heading_text(text: str) -> str:
+    """A heading's words, without a closing run of ``#`` (``## Title ##``)."""
+    text = text.strip()
+    words = text.rstrip("#")
+    return words.rstrip() if words != text and words[-1:].isspace() else text
+
+
 def _dedent(lines: list[str]) -> list[str]:
     """A fence indented inside a list item indents its code too; take that back off."""
-    while lines and not lines[-1].strip():
-        lines.pop()
-    while lines and not lines[0].strip():
-        lines.pop(0)
+    used = [i for i, line in enumerate(lines) if line.strip()]
+    lines = lines[used[0]:used[-1] + 1] if used else []
     margin = min((len(line) - len(line.lstrip()) for line in lines if line.strip()), default=0)
     return [line[margin:] for line in lines]
 
@@ -146,67 +156,132 @@ def _inline(text: str, color: bool, styles: tuple[str, ...] = ()) -> _Styled:
     """Split inline markup into styled runs; without colour only code spans are marked (to keep them whole)."""
     runs: _Styled = []
     at = 0
-    for match in _INLINE.finditer(text):
-        runs.append((text[at:match.start()], styles))
-        code, strong, em = match.group(2), match.group(3), match.group(4)
-        if code is not None:
-            runs.append((code.strip() if color else match.group(0), styles + ("code",)))
+    for start, end, kind, inside in _markup(text):
+        runs.append((text[at:start], styles))
+        if kind == "code":
+            runs.append((inside.strip() if color else text[start:end], styles + ("code",)))
         elif not color:
-            runs.append((match.group(0), styles))
+            runs.append((text[start:end], styles))
         else:
-            runs.extend(_inline(strong or em, color, styles + (("strong",) if strong else ("em",))))
-        at = match.end()
+            runs.extend(_inline(inside, color, styles + (kind,)))
+        at = end
     runs.append((text[at:], styles))
     return [run for run in runs if run[0]]
 
 
+def _markup(text: str) -> Iterator[tuple[int, int, str, str]]:
+    """The inline markup in ``text``, leftmost first: ``(start, end, kind, what is inside)``.
+
+    ``*x*`` and ``**x**`` open before a non-space and close after one, at the
+    first closer that can; a code span closes on the next run of exactly as
+    many backticks, or its backticks are plain text.  The closers are looked
+    up in tables made in advance, so no opener searches the rest of the text.
+    """
+    n = len(text)
+    em_close, strong_close = [n] * (n + 3), [n] * (n + 3)  # the first closer at or after each position
+    for j in range(n - 1, 0, -1):
+        after_word = not text[j - 1].isspace()
+        em_close[j] = j if text[j] == "*" and after_word else em_close[j + 1]
+        strong_close[j] = j if text.startswith("**", j) and after_word else strong_close[j + 1]
+    ticks: dict[int, list[int]] = {}  # run length -> where runs of that many backticks start, in order
+    for run in re.finditer("`+", text):
+        ticks.setdefault(len(run.group()), []).append(run.start())
+    seen = dict.fromkeys(ticks, 0)  # how far each list has been looked through: openers only move right
+    i = 0
+    while i < n:
+        if text[i] == "`":
+            size = _run(text, i)
+            starts = ticks.get(size, [])
+            k = seen.get(size, 0)
+            while k < len(starts) and starts[k] <= i:
+                k += 1
+            seen[size] = k
+            if k < len(starts):
+                yield i, starts[k] + size, "code", text[i + size:starts[k]]
+                i = starts[k] + size
+            else:
+                i += size
+            continue
+        if text.startswith("**", i) and i + 2 < n and not text[i + 2].isspace() and strong_close[i + 3] < n:
+            j = strong_close[i + 3]
+            yield i, j + 2, "strong", text[i + 2:j]
+            i = j + 2
+        elif text[i] == "*" and i + 1 < n and not text[i + 1].isspace() and em_close[i + 2] < n:
+            j = em_close[i + 2]
+            yield i, j + 1, "em", text[i + 1:j]
+            i = j + 1
+        else:
+            i += 1
+
+
+def _run(text: str, i: int) -> int:
+    """How many backticks start at ``i``."""
+    j = i
+    while j < len(text) and text[j] == "`":
+        j += 1
+    return j - i
+
+
+def _words(runs: _Styled) -> list[_Styled]:
+    """The runs split into words at spaces (a code span's spaces are its own), pieces joined once each."""
+    words: list[list[tuple[list[str], tuple[str, ...]]]] = [[]]
+    for text, styles in runs:
+        pieces = [text] if "code" in styles else _SPACE.split(text)
+        for n, piece in enumerate(pieces):
+            if n and words[-1]:
+                words.append([])
+            if not piece:
+                continue
+            if words[-1] and words[-1][-1][1] == styles:
+                words[-1][-1][0].append(piece)
+            else:
+                words[-1].append(([piece], styles))
+    return [[("".join(parts), styles) for parts, styles in word] for word in words if word]
+
+
 def _wrap(runs: _Styled, width: int, first: str, rest: str, color: bool) -> list[str]:
     """Greedy word wrap by visible width; a word longer than a line is cut, code spans stay whole if they fit."""
-    words: list[_Styled] = [[]]
-    for text, styles in runs:
-        for char in text:
-            if char.isspace() and "code" not in styles:
-                if words[-1]:
-                    words.append([])
-            elif words[-1] and words[-1][-1][1] == styles:
-                words[-1][-1] = (words[-1][-1][0] + char, styles)
-            else:
-                words[-1].append((char, styles))
+    rest_room = max(width - _width(rest), 4)
     lines: list[_Styled] = []
     line: _Styled = []
     used = 0
-    for word in filter(None, words):
+    for word in _words(runs):
         room = max(width - _width(rest if lines else first), 4)
-        size = _width("".join(text for text, _ in word))
+        size = sum(_width(text) for text, _ in word)
         if line and used + 1 + size <= room:
             line += [(" ", ())] + word
             used += 1 + size
             continue
         if line:
             lines.append(line)
-            room = max(width - _width(rest), 4)
-        while size > room:  # cut a word too long for any line
-            head, word = _split(word, room)
-            lines.append(head)
-            size = _width("".join(text for text, _ in word))
-            room = max(width - _width(rest), 4)
-        line, used = word, size
+            room = rest_room
+        pieces = _cut(word, room, rest_room) if size > room else [(word, size)]
+        lines += [piece for piece, _ in pieces[:-1]]
+        line, used = pieces[-1]
     if line or not lines:
         lines.append(line)
     return [(rest if n else first) + _draw(line, color) for n, line in enumerate(lines)]
 
 
-def _split(word: _Styled, cells: int) -> tuple[_Styled, _Styled]:
-    head: _Styled = []
-    for i, (text, styles) in enumerate(word):
+def _cut(word: _Styled, room: int, rest_room: int) -> list[tuple[_Styled, int]]:
+    """A word too long for its line cut into pieces that fit (the first in ``room`` cells), with their widths."""
+    pieces: list[tuple[_Styled, int]] = []
+    piece: _Styled = []
+    used = 0
+    for text, styles in word:
+        start = 0
         for j, char in enumerate(text):
-            cells -= _width(char)
-            if cells < 0:
-                if j:
-                    head.append((text[:j], styles))
-                return head, [(text[j:], styles)] + word[i + 1:]
-        head.append((text, styles))
-    return head, []
+            cells = _width(char)
+            if used + cells > (rest_room if pieces else room):
+                if j > start:
+                    piece.append((text[start:j], styles))
+                pieces.append((piece, used))
+                piece, used, start = [], 0, j
+            used += cells
+        if start < len(text):
+            piece.append((text[start:], styles))
+    pieces.append((piece, used))
+    return pieces
 
 
 def _draw(line: _Styled, color: bool) -> str:

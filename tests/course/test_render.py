@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import time
 
 import pytest
 from hypothesis import given, settings
@@ -123,3 +124,32 @@ def test_any_text_renders_without_colour_escapes_within_the_width(text, width):
     assert "\x1b" not in out
     outside_code = [line for line in out.splitlines() if not line.startswith("    ")]
     assert all(len(line) <= width for line in outside_code if line.isascii())
+
+
+# -- time: rendering is linear in the text, whatever it holds
+
+SLOW_BEFORE = [  # each took 10 to 50 s when the renderer was quadratic
+    pytest.param("*a " * 40_000, id="stars-never-closed"),
+    pytest.param("**a " * 30_000, id="double-stars-never-closed"),
+    pytest.param("# x" + " " * 40_000 + "x", id="heading-with-a-sea-of-spaces"),
+    pytest.param("x" * 120_000, id="one-long-word"),
+    pytest.param("``a`" * 30_000, id="backticks-that-do-not-pair"),
+    pytest.param("*a*" * 40_000, id="emphasis-without-spaces"),
+    pytest.param("```\n" + "\n" * 200_000 + "x\n```", id="code-after-many-blank-lines"),
+]
+
+
+@pytest.mark.parametrize("color", [False, True])
+@pytest.mark.parametrize("text", SLOW_BEFORE)
+def test_hostile_text_renders_in_linear_time(text, color):
+    started = time.perf_counter()
+    out = render_markdown(text, 80, color)
+    assert time.perf_counter() - started < 3
+    assert all(len(visible(line)) <= 80 for line in out.splitlines())
+
+
+def test_markup_is_read_as_before_and_code_spans_close_on_as_many_backticks():
+    assert visible(render_markdown("a *b* **c** `d` *e **f*", 80, True)) == "a b c d e *f*"
+    assert visible(render_markdown("``a`b``, ``c`", 80, True)) == "a`b, ``c`"
+    assert render_markdown("# Title ##", 80, False) == "Title\n═════"
+    assert render_markdown("## a # b", 80, False) == "a # b\n─────"
