@@ -7,6 +7,7 @@ import sys
 
 from asyncshell.course.catalog import load_catalog
 from asyncshell.course.progress import ProgressStore
+from asyncshell.course.render import printable
 from asyncshell.course.standing import lesson_table
 from asyncshell.paths import lesson_dirs
 
@@ -15,7 +16,7 @@ def lessons_command(args: argparse.Namespace) -> int:
     """``asyncshell lessons [--lessons-dir DIR ...]``; files that fail to load are listed, not fatal."""
     catalog = load_catalog(args.lessons_dirs)
     if not catalog.lessons and not catalog.errors:
-        print("No lessons found in " + ", ".join(map(str, lesson_dirs(args.lessons_dirs))) + ".")
+        print(printable("No lessons found in " + ", ".join(map(str, lesson_dirs(args.lessons_dirs))) + "."))
         return 0
     with ProgressStore.open() as store:
         if store.notice:

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 from asyncshell.course.model import Lesson, LoadResult
 from asyncshell.course.progress import ProgressStore
+from asyncshell.course.render import printable
 from asyncshell.text import columns, plural
 
 
@@ -96,13 +97,13 @@ def lesson_table(catalog: LoadResult, store: ProgressStore) -> str:
     """A row per lesson (order, id, title, steps, how far) with its summary below, then the files that failed."""
     lessons = catalog.lessons
     rows = [["#", "lesson", "title", "steps", "progress"]] if lessons else []
-    rows += [[str(lesson.order), lesson.id, lesson.title, str(len(lesson.steps)), tally(store, lesson).state]
-             for lesson in lessons]
+    rows += [[str(lesson.order), lesson.id, printable(lesson.title), str(len(lesson.steps)),
+              tally(store, lesson).state] for lesson in lessons]
     lines = columns(rows, right={0, 3})
     indent = " " * (max((len(row[0]) for row in rows), default=0) + 2)
     out = lines[:1]
     for line, lesson in zip(lines[1:], lessons):
-        out += [line, indent + lesson.summary]
+        out += [line, indent + printable(lesson.summary)]
     if catalog.errors:
         out += ["", f"{plural(len(catalog.errors), 'lesson file')} failed to load:"]
         out += [str(error) for error in catalog.errors]
@@ -114,7 +115,7 @@ def report(store: ProgressStore, lessons: Sequence[Lesson]) -> str:
     rows = []
     for lesson in lessons:
         t = tally(store, lesson)
-        row = [lesson.id, lesson.title, t.state]
+        row = [lesson.id, printable(lesson.title), t.state]
         if t.started:
             row.append(f"{plural(t.attempts, 'attempt')}, {t.revealed} revealed, {t.skipped} skipped")
         rows.append(row)
@@ -124,5 +125,5 @@ def report(store: ProgressStore, lessons: Sequence[Lesson]) -> str:
              f"{plural(total.attempts, 'check')} run ({total.attempts_passed} passed), "
              f"{plural(total.quiz_answers, 'quiz answer')} ({total.quiz_correct} right)."]
     if store.path is not None:
-        lines.append(f"Saved in {store.path}")
+        lines.append(printable(f"Saved in {store.path}"))
     return "\n".join(lines) + "\n"

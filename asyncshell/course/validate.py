@@ -30,6 +30,7 @@ from typing import TYPE_CHECKING, TextIO
 from asyncshell.course.catalog import lesson_files, load_catalog, load_lessons
 from asyncshell.course.exercise import Attempt, Exercise, Provided, provide
 from asyncshell.course.model import ExerciseStep, Lesson, LoadResult, QuizStep
+from asyncshell.course.render import printable
 from asyncshell.paths import lesson_dirs
 from asyncshell.repl.evaluator import Evaluator, Outcome
 from asyncshell.text import columns, plural
@@ -47,7 +48,7 @@ class Problem:
     what: str
 
     def __str__(self) -> str:
-        return f"{self.path}:{self.line}: {self.what}"
+        return printable(f"{self.path}:{self.line}: {self.what}")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -68,7 +69,7 @@ def validate_command(args: argparse.Namespace) -> int:
     loaded, known = _load(args.paths, args.lessons_dirs)
     if not loaded.lessons and not loaded.errors:
         where = ", ".join(map(str, args.paths or lesson_dirs(args.lessons_dirs)))
-        print(f"No lesson files found in {where}.")
+        print(printable(f"No lesson files found in {where}."))
         return 1
     reports = [validate_lesson(lesson, known) for lesson in loaded.lessons]
     print_report(reports, [str(error) for error in loaded.errors], sys.stdout)

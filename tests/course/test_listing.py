@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 
 from asyncshell.cli import main
 from asyncshell.course.catalog import load_catalog
+from asyncshell.course.loader import load_lesson
+from asyncshell.course.model import LoadResult
 from asyncshell.course.progress import ProgressStore
+from asyncshell.course.standing import lesson_table
 from asyncshell.paths import LESSONS_ENV
 
 
@@ -85,3 +90,22 @@ def test_a_missing_lessons_dir_is_a_usage_error(capsys, lesson_dir):
 
 
 # -- many files make one course -------------------------------------------------------------------------------
+
+
+# -- what comes from files is shown, never obeyed
+
+
+def test_a_file_name_with_terminal_escapes_is_shown_escaped(capsys, write_lesson, full_lesson):
+    write_lesson("format: 2\n", "extra/\x1b[31mred\x1b[0m.yaml")
+    out = "\n".join(listing(capsys, "--lessons-dir", "extra"))
+    assert "\x1b" not in out
+    assert "extra/\\x1b[31mred\\x1b[0m.yaml:1: format:" in out
+
+
+def test_text_that_cannot_be_printed_is_escaped_not_a_crash(write_lesson, full_lesson):
+    lesson = load_lesson(write_lesson(full_lesson()))
+    odd = dataclasses.replace(lesson, title="half \ud800 a pair", summary="bell \x07")
+    with ProgressStore.open() as store:
+        table = lesson_table(LoadResult(lessons=(odd,), errors=()), store)
+    table.encode("utf-8")
+    assert "half \\ud800 a pair" in table and "bell \\x07" in table

@@ -178,3 +178,13 @@ def test_a_lesson_that_needs_the_practice_server_gets_it_in_its_checks(capsys, w
         '      assert await greet("ada") == "hello, ada"\n      assert server.url.startswith("http://127.0.0.1:")\n')
     status, lines = validate(capsys, str(write_lesson(text)))
     assert status == 0, lines
+
+
+def test_a_file_name_with_terminal_escapes_is_shown_escaped(capsys, write_lesson, full_lesson):
+    breaking = BROKEN_LESSONS[0].values[0]
+    path = write_lesson(breaking(full_lesson()), "\x1b]0;PWNED\x07\x1b[2J.yaml")
+    status, lines = validate(capsys, str(path))
+    assert status == 1
+    out = "\n".join(lines)
+    assert "\x1b" not in out and "\x07" not in out
+    assert "\\x1b]0;PWNED\\x07\\x1b[2J.yaml:42: exercise 'greet': the solution fails its check" in out
