@@ -37,6 +37,11 @@ class Provided:
     def helpers(self) -> Mapping[str, object]:
         return {"server": self.server} if self.server is not None else {}
 
+    @property
+    def names(self) -> Mapping[str, object]:
+        """What the lesson's own code finds in its namespace: ``BASE_URL``, as the shell's server sets it."""
+        return {"BASE_URL": self.server.url} if self.server is not None else {}
+
 
 async def provide(needs: Collection[str], server: Callable[[], Awaitable[PracticeServer]]) -> Provided:
     """Start what ``needs`` asks for; ``server`` gives the practice server (and is called only if needed)."""
@@ -67,9 +72,13 @@ class Exercise:
         self.evaluator, self.step, self.provided, self.timeout = evaluator, step, provided, timeout
 
     async def set_up(self) -> Outcome:
-        """Zero the server's counts, so the check sees this exercise's requests only, then run the setup."""
+        """Zero the server's counts, so the check sees this exercise's requests only, then run the setup.
+
+        What the lesson needs is in the namespace first, so its code reads the same in the shell and in validate.
+        """
         if self.provided.server is not None:
             self.provided.server.reset()
+        self.evaluator.namespace.update(self.provided.names)
         if self.step.setup is None:
             return _RAN
         return await self.run(self.step.setup.source, "setup")

@@ -19,24 +19,30 @@ import asyncio
 import contextlib
 import dataclasses
 import io
+import os
 import signal
 import sys
 import time
 import traceback
-from collections.abc import Sequence
+from collections.abc import Coroutine, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, TextIO
+from typing import TYPE_CHECKING, Any, NoReturn, TextIO
 
 from asyncshell.course.catalog import lesson_files, load_catalog, load_lessons
 from asyncshell.course.exercise import Attempt, Exercise, Provided, provide
 from asyncshell.course.model import ExerciseStep, Lesson, LoadResult, QuizStep
 from asyncshell.course.render import printable
 from asyncshell.paths import lesson_dirs
-from asyncshell.repl.evaluator import Evaluator, Outcome
+from asyncshell.repl.evaluator import CANCEL_GRACE, Evaluator, Outcome
+from asyncshell.repl.loop import _close as close_loop
+from asyncshell.repl.tracebacks import user_stack, where_suspended
 from asyncshell.text import columns, plural
 
 if TYPE_CHECKING:
     from asyncshell.practice_server import PracticeServer
+
+#: Tasks that would not stop when cancelled, on loops now closed: kept, never collected (see ``_leave``).
+_LEFT_RUNNING: list[asyncio.Task[Any]] = []
 
 
 @dataclasses.dataclass(frozen=True)
@@ -73,7 +79,24 @@ def validate_command(args: argparse.Namespace) -> int:
         return 1
     reports = [validate_lesson(lesson, known) for lesson in loaded.lessons]
     print_report(reports, [str(error) for error in loaded.errors], sys.stdout)
-    return 1 if loaded.errors or any(report.problems for report in reports) else 0
+    status = 1 if loaded.errors or any(report.problems for report in reports) else 0
+    if _LEFT_RUNNING:
+        _leave(status)
+    return status
+
+
+def _leave(status: int) -> NoReturn:
+    """End the process now, without collecting the tasks that would not stop.
+
+    Collecting a coroutine closes it; a bare ``except:`` swallows that too and
+    calls ``asyncio.sleep`` again, which without a running loop fails at once,
+    into the same ``except:``: it would go round forever at exit.  The shell
+    leaves the same way when a thread will not end (``cli.run_shell``).
+    """
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(Exception):
+            stream.flush()
+    os._exit(status)
 
 
 def _load(paths: Sequence[Path], extra: Sequence[Path]) -> tuple[LoadResult, frozenset[str]]:
@@ -101,7 +124,7 @@ def validate_lesson(lesson: Lesson, known: frozenset[str]) -> LessonReport:
     """Run one lesson's exercises on a fresh event loop, its output kept from the terminal."""
     started = time.perf_counter()
     with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
-        problems = asyncio.run(_lesson_problems(lesson))
+        problems = _run(_lesson_problems(lesson))
     problems += _unresolved_requires(lesson, known)
     return LessonReport(lesson, tuple(problems), time.perf_counter() - started)
 
@@ -124,6 +147,17 @@ def print_report(reports: Sequence[LessonReport], load_errors: Sequence[str], ou
 
 
 # -- one lesson ------------------------------------------------------------------------------
+
+
+def _run(main: Coroutine[Any, Any, list[Problem]]) -> list[Problem]:
+    """``asyncio.run`` with every wait bounded: its cleanup would wait for ever on a task that will not stop."""
+    loop = asyncio.new_event_loop()
+    asyncio.set_event_loop(loop)
+    try:
+        return loop.run_until_complete(main)
+    finally:
+        close_loop(loop)
+        _LEFT_RUNNING.extend(task for task in asyncio.all_tasks(loop) if not task.done())
 
 
 async def _lesson_problems(lesson: Lesson) -> list[Problem]:
@@ -152,12 +186,14 @@ async def _exercise_problems(lesson: Lesson, exercise: ExerciseStep, provided: P
     def problem(line: int, what: str) -> Problem:
         return Problem(lesson.path, line, f"exercise '{exercise.id}': {what}")
 
-    tried = await _attempt(exercise, provided, exercise.solution.source, "solution")
-    if tried.setup_failed is not None:
+    tried, stuck = await _attempt(exercise, provided, exercise.solution.source, "solution")
+    problems = []
+    if stuck:
+        problems.append(problem(*_swallows(exercise, stuck)))
+    elif tried.setup_failed is not None:
         assert exercise.setup is not None
         return [problem(exercise.setup.line, f"the setup fails: {_said(tried.setup_failed, exercise)}")]
-    problems = []
-    if tried.answer_failed is not None:
+    elif tried.answer_failed is not None:
         problems.append(problem(exercise.solution.line,
                                 f"the solution fails when run: {_said(tried.answer_failed, exercise)}"))
     elif tried.result is not None and not tried.result.passed:
@@ -166,8 +202,10 @@ async def _exercise_problems(lesson: Lesson, exercise: ExerciseStep, provided: P
         line = exercise.solution.line if result.line is None else exercise.check.line + result.line - 1
         problems.append(problem(line, f"the solution fails its check: {result.why}"))
     # The starter may well raise (a stub, a bug to fix): only whether the check passes matters.
-    tried = await _attempt(exercise, provided, exercise.starter, "starter", stop_on_error=False)
-    if tried.result is not None and tried.result.passed:
+    tried, stuck = await _attempt(exercise, provided, exercise.starter, "starter", stop_on_error=False)
+    if stuck:
+        problems.append(problem(*_swallows(exercise, stuck)))
+    elif tried.result is not None and tried.result.passed:
         what = ("the starter passes its check" if exercise.starter
                 else "with no code at all (there is no starter) the check passes")
         problems.append(problem(exercise.location.line, what + "; it must fail until the learner solves the task"))
@@ -175,8 +213,9 @@ async def _exercise_problems(lesson: Lesson, exercise: ExerciseStep, provided: P
 
 
 async def _attempt(exercise: ExerciseStep, provided: Provided, answer: str, label: str, *,
-                   stop_on_error: bool = True) -> Attempt:
-    """One attempt in a fresh namespace, each piece of code bounded by the exercise's timeout.
+                   stop_on_error: bool = True) -> tuple[Attempt, list[asyncio.Task[Any]]]:
+    """One attempt in a fresh namespace, each piece of code bounded by the exercise's timeout, and the tasks
+    it left that would not stop when cancelled.
 
     SIGINT goes to the evaluator meanwhile, so a timeout can stop code that spins
     without awaiting; a Ctrl-C from the author stops the whole validation.
@@ -190,7 +229,34 @@ async def _attempt(exercise: ExerciseStep, provided: Provided, answer: str, labe
         signal.signal(signal.SIGINT, previous)
     if tried.interrupted:
         raise KeyboardInterrupt
-    return tried
+    return tried, await _stop_leftovers(evaluator)
+
+
+async def _stop_leftovers(evaluator: Evaluator) -> list[asyncio.Task[Any]]:
+    """Cancel the tasks an attempt left running, so the next starts clean; those that would not stop, in order."""
+    left = [*evaluator.tasks.alive(), *(task for task in evaluator.abandoned if not task.done())]
+    for task in left:
+        task.cancel()
+    if not left:
+        return []
+    _, pending = await asyncio.wait(left, timeout=CANCEL_GRACE)
+    return [task for task in left if task in pending]
+
+
+def _swallows(exercise: ExerciseStep, stuck: list[asyncio.Task[Any]]) -> tuple[int, str]:
+    """The file line and words for code that caught the CancelledError meant to stop it, and went on."""
+    task = next((task for task in stuck if user_stack(task.get_coro())), stuck[0])
+    frames = user_stack(task.get_coro())
+    # The exercise's code runs as <setup:ID>, <solution:ID>, <starter:ID> or <check:ID>.
+    label, _, step = frames[-1].filename[1:-1].partition(":") if frames else ("", "", "")
+    code = {"setup": exercise.setup, "solution": exercise.solution, "check": exercise.check}.get(label)
+    if code is not None and step == exercise.id:
+        line = code.line + frames[-1].lineno - 1
+    else:
+        line, label = exercise.location.line, label if step == exercise.id else "code"
+    where = f" (at {where_suspended(task)})" if frames else ""
+    return line, (f"the {label} swallows the CancelledError meant to stop it{where}, so nothing can "
+                  "stop it; catch Exception, or re-raise asyncio.CancelledError")
 
 
 def _said(outcome: Outcome, exercise: ExerciseStep) -> str:

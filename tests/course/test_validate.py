@@ -7,7 +7,12 @@ starts on line 30, its setup on 34, its check on 42 and its solution on 44.
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+import time
 from pathlib import Path
+
 import pytest
 
 from asyncshell.course.loader import load_lesson
@@ -188,3 +193,90 @@ def test_a_file_name_with_terminal_escapes_is_shown_escaped(capsys, write_lesson
     out = "\n".join(lines)
     assert "\x1b" not in out and "\x07" not in out
     assert "\\x1b]0;PWNED\\x07\\x1b[2J.yaml:42: exercise 'greet': the solution fails its check" in out
+
+
+def test_a_lesson_that_needs_the_practice_server_has_base_url_as_in_the_shell(capsys, write_lesson, full_lesson):
+    text = full_lesson().replace("steps:\n", "needs: [practice_server]\nsteps:\n", 1).replace(
+        '          return f"hello, {name}"\n',
+        '          assert BASE_URL == server_url, "BASE_URL is the practice server"\n'
+        '          return f"hello, {name}"\n').replace(
+        '      import asyncio\n', '      import asyncio\n      server_url = BASE_URL\n')
+    status, lines = validate(capsys, str(write_lesson(text)))
+    assert status == 0, lines
+
+
+# -- code that will not stop: validate still ends, and says where
+
+SWALLOWING_WORKER = """\
+      async def worker():
+          while True:
+              try:
+                  await asyncio.sleep(0.05)
+              except:
+                  pass
+"""
+STUB_WORKER = """\
+      async def worker():
+          ...
+"""
+STOPPING_WORKER = """\
+      async def worker():
+          while True:
+              await asyncio.sleep(0.05)
+"""
+CANCEL_LESSON = """\
+format: 1
+id: cancel
+title: Stopping
+summary: Tasks that stop when cancelled.
+order: 1
+steps:
+  - type: exercise
+    id: worker
+    body: Write `worker()`, which runs until it is cancelled.
+    setup: |
+      import asyncio
+    starter: |
+{starter}    hints: [It loops., It lets CancelledError through.]
+    check: |
+      task = asyncio.create_task(worker())
+      await asyncio.sleep(0.1)
+      task.cancel()
+      try:
+          await task
+      except asyncio.CancelledError:
+          pass
+      assert task.cancelled(), "worker() should stop when cancelled"
+    solution: |
+{solution}    timeout: 1
+"""
+
+
+def _validate_in_a_process(path, home) -> tuple[int, list[str], float]:
+    """Run validate as the installed command would, with a deadline: a hang fails the test instead of the run."""
+    started = time.perf_counter()
+    done = subprocess.run([sys.executable, "-m", "asyncshell", "validate", str(path)], capture_output=True,
+                          text=True, timeout=60, env={**os.environ, "ASYNCSHELL_HOME": str(home)})
+    return done.returncode, done.stdout.splitlines(), time.perf_counter() - started
+
+
+@pytest.mark.parametrize(("starter", "solution", "problem"), [
+    pytest.param(STUB_WORKER, SWALLOWING_WORKER,
+                 "lesson.yaml:29: exercise 'worker': the solution swallows the CancelledError meant to stop it "
+                 "(at <solution:worker> line 4: `await asyncio.sleep(0.05)`), so nothing can stop it; "
+                 "catch Exception, or re-raise asyncio.CancelledError",
+                 id="solution"),
+    pytest.param(SWALLOWING_WORKER, STOPPING_WORKER,
+                 "lesson.yaml:7: exercise 'worker': the starter swallows the CancelledError meant to stop it "
+                 "(at <starter:worker> line 4: `await asyncio.sleep(0.05)`), so nothing can stop it; "
+                 "catch Exception, or re-raise asyncio.CancelledError",
+                 id="starter"),
+])
+def test_code_that_swallows_cancellation_is_a_problem_not_a_hang(write_lesson, asyncshell_home, starter, solution,
+                                                                 problem):
+    path = write_lesson(CANCEL_LESSON.format(starter=starter, solution=solution))
+    status, lines, seconds = _validate_in_a_process(path, asyncshell_home)
+    assert status == 1, lines
+    assert problem in lines
+    assert lines[-1] == "1 lesson checked, 1 problem in lessons that loaded."
+    assert seconds < 30
