@@ -16,6 +16,7 @@
     progress_file     where the progress file lives, its schema, opening and recovering it
     standing          how far the learner got, in one vocabulary: tally, lesson table, report
     tutor             the state machine: the learner's place in a lesson and what each %command does
+    questions         quizzes and predict steps at the prompt: the code's real output, an answer typed as Python
     coach             the exercise commands at the step the learner is on: check, hint, solution, edit, reset
     commands          the lesson %commands, loaded on first use (``asyncshell.features``)
     teaching          which lesson teaches a kind of mistake, for the explanations

@@ -14,6 +14,11 @@ unit is in the question's own unit: a reply may add a unit of seconds
 (``1 s``, ``one second``), but a reply in milliseconds is not converted.  An
 answer written with a unit converts: for ``1 s``, ``1000 ms`` is right, and a
 reply without a unit is taken in the answer's unit.
+
+A typed prediction of what code prints (a predict step) is right when it has
+the same words as the output, in the same order, each compared as ``normalize``
+does: lines may be separated by commas, semicolons, slashes or spaces, so
+``start, A, B, end`` and ``start A B end`` both predict four lines.
 """
 
 from __future__ import annotations
@@ -33,6 +38,8 @@ _HEDGES = re.compile(r"^(?:(?:about|around|roughly|approximately|approx\.?|circa
 _NUMERAL = re.compile(r"^([+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:e[+-]?\d+)?)\s*([a-z]*)$")
 _QUOTES = "\"'`“”‘’"
 _TRAILING = ".!?,;:"
+_LINE_BREAKS = re.compile(r"\s*[,;/|\n]\s*")
+_WORD_BREAKS = re.compile(r"[\s,;/|]+")
 
 
 def normalize(text: str) -> str:
@@ -93,3 +100,18 @@ def _same(reply: tuple[float, str], answer: tuple[float, str]) -> bool:
         said *= _UNITS[said_unit or wanted_unit]
         wanted *= _UNITS[wanted_unit]
     return math.isclose(said, wanted, rel_tol=1e-9, abs_tol=1e-12)
+
+
+def same_output(reply: str, output: str) -> bool:
+    """Whether a typed prediction has the words ``output`` has, in its order (see the module)."""
+    return _words(reply) == _words(output)
+
+
+def predicted_lines(reply: str) -> list[str]:
+    """A typed prediction as the lines it predicts: split at commas, semicolons, slashes or line breaks, else at spaces."""
+    lines = [line for line in _LINE_BREAKS.split(reply.strip()) if line]
+    return lines if len(lines) > 1 else reply.split()
+
+
+def _words(text: str) -> list[str]:
+    return [word for word in (normalize(part) for part in _WORD_BREAKS.split(text)) if word]

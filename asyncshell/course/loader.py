@@ -24,11 +24,13 @@ from asyncshell.course.model import (
     ID_PATTERN,
     KNOWN_NEEDS,
     STEP_TYPES,
+    Choice,
     Code,
     ExampleStep,
     ExerciseStep,
     Lesson,
     Location,
+    PredictStep,
     QuizStep,
     Step,
     TextStep,
@@ -152,19 +154,13 @@ def _example_step(fields: Fields, key: str, location: Location) -> ExampleStep:
 
 def _quiz_step(fields: Fields, key: str, location: Location) -> QuizStep:
     question = fields.get("question", f.text)
-    choices: tuple[str, ...] = ()
+    choices: tuple[Choice, ...] = ()
     answers: tuple[int, ...] = ()
     accepted: tuple[str, ...] = ()
     if "choices" in fields.values:
-        choices, lines = fields.list("choices", f.text, at_least=2, noun="choice")
-        seen: dict[str, int] = {}
-        for i, choice in enumerate(choices):
-            j = seen.setdefault(normalize(choice), i)
-            if j != i:
-                raise LessonError(fields.path, lines[i], fields.sub(f"choices[{i}]"), f"the same as choices[{j}]")
         if "accept" in fields.values:
             raise fields.error("accept", "only for typed answers; a quiz with 'choices' is answered by number")
-        answers = _choice_answers(fields, len(choices))
+        choices, answers = _choices(fields, several=True)
     else:
         if isinstance(fields.values.get("answer"), SequenceNode):
             raise fields.error("answer", "a typed answer is one string; list other answers that count "
@@ -172,6 +168,46 @@ def _quiz_step(fields: Fields, key: str, location: Location) -> QuizStep:
         accepted = (fields.get("answer", _typed),) + fields.list("accept", _typed)[0]
     return QuizStep(key=key, location=location, question=question, choices=choices, answers=answers,
                     accepted=accepted, explanation=fields.get("explanation", f.text))
+
+
+def _predict_step(fields: Fields, key: str, location: Location) -> PredictStep:
+    body = fields.get("body", f.text)
+    code = fields.get("code", _code)
+    choices: tuple[Choice, ...] = ()
+    answers: tuple[int, ...] = ()
+    output = ""
+    if "choices" in fields.values:
+        choices, answers = _choices(fields, several=False)
+    elif isinstance(fields.required("answer"), SequenceNode):  # the lines it prints, one item each
+        output = "\n".join(fields.list("answer", _typed, at_least=1, noun="line")[0])
+    else:
+        output = fields.get("answer", _typed)
+    return PredictStep(key=key, location=location, body=body, code=code, choices=choices, answers=answers,
+                       output=output, explanation=fields.get("explanation", f.text))
+
+
+def _choices(fields: Fields, *, several: bool) -> tuple[tuple[Choice, ...], tuple[int, ...]]:
+    """The choices, none the same as another, and the right ones' numbers (one only, unless ``several``)."""
+    choices, lines = fields.list("choices", _choice, at_least=2, noun="choice")
+    seen: dict[str, int] = {}
+    for i, choice in enumerate(choices):
+        j = seen.setdefault(normalize(choice.text), i)
+        if j != i:
+            raise LessonError(fields.path, lines[i], fields.sub(f"choices[{i}]"), f"the same as choices[{j}]")
+    if not several and isinstance(fields.required("answer"), SequenceNode):
+        raise fields.error("answer", "a predict step has one right output; give the number of its choice")
+    return choices, _choice_answers(fields, len(choices))
+
+
+_CHOICE_KEYS = file_keys(Choice)
+
+
+def _choice(path: Path, node: Node, field: str) -> Choice:
+    """A choice: its text, or a mapping with its ``text`` and an ``explanation`` for a learner who picks it."""
+    if not isinstance(node, MappingNode):
+        return Choice(text=f.text(path, node, field))
+    choice = Fields(path, node, field, "a choice", _CHOICE_KEYS)
+    return Choice(text=choice.get("text", f.text), explanation=choice.get("explanation", f.text))
 
 
 def _choice_answers(fields: Fields, count: int) -> tuple[int, ...]:
@@ -203,8 +239,8 @@ def _exercise_step(fields: Fields, key: str, location: Location) -> ExerciseStep
 
 
 _STEP_READERS: dict[str, Callable[[Fields, str, Location], Step]] = {
-    TextStep.type: _text_step, ExampleStep.type: _example_step,
-    QuizStep.type: _quiz_step, ExerciseStep.type: _exercise_step,
+    TextStep.type: _text_step, ExampleStep.type: _example_step, QuizStep.type: _quiz_step,
+    PredictStep.type: _predict_step, ExerciseStep.type: _exercise_step,
 }
 
 

@@ -17,7 +17,7 @@ from dataclasses import MISSING, dataclass, field, fields
 from pathlib import Path
 from typing import Any, ClassVar, Union
 
-from asyncshell.course.answers import matches
+from asyncshell.course.answers import matches, same_output
 from asyncshell.errors import LessonError
 
 #: The lesson-file format this asyncshell reads; files say which one they use.
@@ -129,40 +129,99 @@ class ExampleStep(BaseStep):
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class QuizStep(BaseStep):
-    """A question answered either by picking choices or by typing a short answer.
+class Choice:
+    """One choice of a quiz or a predict step; ``explanation`` is told to a learner who picks it, right or wrong.
 
-    With ``choices``, ``answers`` holds the right choice numbers (1-based, as
-    learners see them) and ``accepted`` is empty.  Without, ``accepted`` holds
-    the typed answers that count, the author's preferred one first.
+    A file writes a choice as a string, or as a mapping with ``text`` and ``explanation``.
     """
 
-    type: ClassVar[str] = "quiz"
-    question: str
-    choices: tuple[str, ...] = ()
-    #: The file's ``answer`` holds the choice numbers, or (without choices) the first of ``accepted``.
-    answers: tuple[int, ...] = field(metadata=file_key("answer"))
-    accepted: tuple[str, ...] = field(default=(), metadata=file_key("accept"))
+    text: str
+    explanation: str = ""
+
+
+class QuestionStep:
+    """What quizzes and predict steps share: choices to pick, or else a typed answer, and why the answer is right.
+
+    With ``choices``, ``answers`` holds the right choice numbers (1-based, as
+    learners see them); without, the step says what a typed reply must be.
+    Each step declares the fields itself, so a file lists its keys in the
+    order they read best.
+    """
+
+    __slots__ = ()
+    key: str
+    choices: tuple[Choice, ...]
+    answers: tuple[int, ...]
     explanation: str
 
     @property
     def is_multiple_choice(self) -> bool:
         return bool(self.choices)
 
-    def accepts(self, reply: str) -> bool:
-        """Whether a learner's reply is right.
+    def picked(self, reply: str) -> tuple[int, ...] | None:
+        """The choice numbers in a reply, separated by commas or spaces ("2", "1, 3"); None when it is not numbers."""
+        parts = reply.replace(",", " ").split()
+        if not parts or not all(part.isdecimal() for part in parts):
+            return None
+        return tuple(dict.fromkeys(int(part) for part in parts))
 
-        For choices the reply is the choice numbers, separated by commas or
-        spaces, in any order ("2", "1, 3"); every right number and no other
-        must be there.  A typed reply is compared as ``answers.matches`` says:
-        loosely, and numbers as numbers.
-        """
+    def accepts(self, reply: str) -> bool:
+        """Whether a learner's reply is right: every right choice number and no other, in any order; or the typed answer."""
         if not self.choices:
-            return matches(reply, self.accepted)
-        picked = reply.replace(",", " ").split()
-        if not all(part.isdecimal() for part in picked):
-            return False
-        return {int(part) for part in picked} == set(self.answers)
+            return self._typed_right(reply)
+        picked = self.picked(reply)
+        return picked is not None and set(picked) == set(self.answers)
+
+    def _typed_right(self, reply: str) -> bool:
+        raise NotImplementedError
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class QuizStep(BaseStep, QuestionStep):
+    """A question answered either by picking choices or by typing a short answer.
+
+    Without choices, ``accepted`` holds the typed answers that count, the
+    author's preferred one (the file's ``answer``) first.
+    """
+
+    type: ClassVar[str] = "quiz"
+    question: str
+    choices: tuple[Choice, ...] = ()
+    #: The file's ``answer`` holds the choice numbers, or (without choices) the first of ``accepted``.
+    answers: tuple[int, ...] = field(metadata=file_key("answer"))
+    accepted: tuple[str, ...] = field(default=(), metadata=file_key("accept"))
+    explanation: str
+
+    def _typed_right(self, reply: str) -> bool:
+        """Compared as ``answers.matches`` says: loosely, and numbers as numbers."""
+        return matches(reply, self.accepted)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PredictStep(BaseStep, QuestionStep):
+    """Code the learner reads, then says what it prints and in what order, before it runs.
+
+    The prediction is a choice of outputs, or (without choices) typed lines,
+    compared with ``output`` word by word (``answers.same_output``).
+    """
+
+    type: ClassVar[str] = "predict"
+    body: str = ""
+    code: Code
+    choices: tuple[Choice, ...] = ()
+    #: The file's ``answer`` holds the right choice's number, or (without choices) ``output``.
+    answers: tuple[int, ...] = field(metadata=file_key("answer"))
+    #: Without choices, what the code prints: the file's ``answer``.
+    output: str = field(default="", metadata=NOT_IN_FILE)
+    explanation: str
+
+    def _typed_right(self, reply: str) -> bool:
+        return same_output(reply, self.output)
+
+    @property
+    def right_output(self) -> str:
+        """What the code should print: the right choice's text, or the typed answer."""
+        return self.choices[self.answers[0] - 1].text if self.choices else self.output
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -185,8 +244,8 @@ class ExerciseStep(BaseStep):
     timeout: float = DEFAULT_TIMEOUT
 
 
-Step = Union[TextStep, ExampleStep, QuizStep, ExerciseStep]
-STEP_TYPES: tuple[type[Step], ...] = (TextStep, ExampleStep, QuizStep, ExerciseStep)
+Step = Union[TextStep, ExampleStep, QuizStep, PredictStep, ExerciseStep]
+STEP_TYPES: tuple[type[Step], ...] = (TextStep, ExampleStep, QuizStep, PredictStep, ExerciseStep)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -8,14 +8,21 @@ from __future__ import annotations
 
 import difflib
 
-from asyncshell.course.model import ExampleStep, ExerciseStep, Lesson, QuizStep, Step
+from asyncshell.course.answers import predicted_lines, same_output
+from asyncshell.course.model import ExampleStep, ExerciseStep, Lesson, PredictStep, QuestionStep, QuizStep, Step
 from asyncshell.course.render import render_code, render_markdown
+from asyncshell.text import cell_width
 from asyncshell.course.standing import Tally
 from asyncshell.repl.evaluator import Outcome
 from asyncshell.text import plural, terminal_width
 
 #: Lesson text is easier to read in a column than across a wide terminal.
 MAX_WIDTH = 100
+
+#: A predict step's question when its ``body`` does not ask one.
+PREDICT_QUESTION = "What does this code print, and in what order?"
+#: Between the lines of a predicted output, where it must fit on one line (the %answer picker).
+LINE_MARK = " │ "
 
 EXERCISE_NOTE = ("Write your code at the prompt, then %check it.\n"
                  "Stuck? %hint, %solution or %skip; %reset starts the exercise over.")
@@ -44,7 +51,10 @@ def heading(lesson: Lesson, index: int) -> str:
 def step_text(step: Step, color: bool) -> str:
     """What a step shows before the learner acts, without the note on what to type."""
     if isinstance(step, QuizStep):
-        return "\n".join([prose(step.question, color), *(f"  {n}. {choice}" for n, choice in enumerate(step.choices, 1))])
+        return "\n".join(filter(None, [prose(step.question, color), choice_list(step, color)]))
+    if isinstance(step, PredictStep):
+        code = render_code(step.code.source, color)
+        return "\n".join(filter(None, [prose(step.body or PREDICT_QUESTION, color), code, choice_list(step, color)]))
     if isinstance(step, ExampleStep):
         code = render_code(step.code.source, color)
         return f"{prose(step.body, color)}\n{code}" if step.body else code
@@ -63,26 +73,92 @@ def stuck_note(more: bool) -> str:
         "; %check -v shows the check's code." if more else ".")
 
 
-def answer_usage(step: QuizStep) -> str:
+def choice_list(step: QuestionStep, color: bool) -> str:
+    """The choices numbered from 1: a quiz's in lesson Markdown, a predict step's as the output lines they are."""
+    if isinstance(step, PredictStep):
+        lines = []
+        for n, choice in enumerate(step.choices, 1):
+            first, *rest = choice.text.split("\n")
+            lines += [f"  {n}. {first}", *(" " * len(f"  {n}. ") + line for line in rest)]
+        return "\n".join(lines)
+    return "\n".join(prose(f"  {n}. {choice.text}", color) for n, choice in enumerate(step.choices, 1))
+
+
+def picker(step: QuestionStep, color: bool) -> tuple[str, list[str]]:
+    """The question and the choices as the %answer picker shows them: rendered, each choice on one line."""
+    if isinstance(step, PredictStep):
+        return "What does it print?", [LINE_MARK.join(choice.text.split("\n")) for choice in step.choices]
+    question = step.question if isinstance(step, QuizStep) else ""
+    return prose(question, color), [render_markdown(choice.text, 10_000, color) for choice in step.choices]
+
+
+def answer_usage(step: QuestionStep) -> str:
     if not step.is_multiple_choice:
+        if isinstance(step, PredictStep):
+            return "%answer and the lines it prints, in order, separated by commas (e.g. %answer one, two)"
         return "%answer YOUR ANSWER"
     if len(step.answers) > 1:
         return "%answer and every right number (e.g. %answer 1 3)"
     return "%answer N (the number of your choice; %answer alone picks with the arrow keys in a terminal)"
 
 
-def right_answer(step: QuizStep) -> str:
+def right_answer(step: QuestionStep) -> str:
     """The answer and why, as a skipped quiz tells it."""
+    if isinstance(step, PredictStep):
+        return f"it prints {LINE_MARK.join(step.right_output.split(chr(10))).strip()}. {step.explanation}"
     if step.is_multiple_choice:
-        answer = "; ".join(f"{n}. {step.choices[n - 1]}" for n in sorted(step.answers))
+        answer = "; ".join(f"{n}. {step.choices[n - 1].text}" for n in sorted(step.answers))
     else:
-        answer = step.accepted[0]
+        answer = step.accepted[0] if isinstance(step, QuizStep) else ""
     return f"{answer}. {step.explanation}"
+
+
+def verdict(step: QuestionStep, picked: tuple[int, ...], right: bool) -> str:
+    """After an answer: Right or Not quite, what each choice picked means, and why the answer is right.
+
+    The quiz's own explanation would give a wrong answer away, so a quiz keeps
+    it until the answer is right; a predict step has shown the output by then.
+    """
+    said = [step.choices[n - 1].explanation for n in picked
+            if 0 < n <= len(step.choices) and step.choices[n - 1].explanation and (right or n not in step.answers)]
+    if right or isinstance(step, PredictStep):
+        said.append(step.explanation)
+    if not right and isinstance(step, QuizStep):
+        said.append("Have another look and answer again (or %skip it).")
+    return " ".join(["Right." if right else "Not quite.", *said])
+
+
+def comparison(predicted: list[str], printed: list[str], color: bool) -> str:
+    """The prediction beside what the code printed, line by line; lines that differ are marked.
+
+    One above the other when the two columns would not fit the terminal.
+    """
+    titles = ("You predicted", "It printed")
+    left = max(cell_width(line) for line in [titles[0], *predicted])
+    right = max(cell_width(line) for line in [titles[1], *printed])
+    rows = max(len(predicted), len(printed))
+    column = lambda lines, i: lines[i] if i < len(lines) else ""
+    if left + right + 5 > min(terminal_width(), MAX_WIDTH):
+        return "\n".join([f"{titles[0]}:", *("  " + line for line in predicted),
+                          f"{titles[1]}:", *("  " + line for line in printed)])
+    lines = [f"  {titles[0]}{' ' * (left - cell_width(titles[0]))}   {titles[1]}"]
+    for i in range(rows):
+        guess, real = column(predicted, i), column(printed, i)
+        mark = "   " if same_output(guess, real) else " ≠ "
+        lines.append(f"  {guess}{' ' * (left - cell_width(guess))}{mark}{real}")
+    return "\n".join(lines)
+
+
+def prediction(step: PredictStep, reply: str, picked: tuple[int, ...]) -> list[str]:
+    """The lines a reply predicts: the picked choice's, or the typed ones."""
+    if step.choices and picked:
+        return step.choices[picked[0] - 1].text.split("\n")
+    return predicted_lines(reply)
 
 
 def what_now(step: Step) -> str:
     """What a quiz or exercise wants before Enter moves on."""
-    if isinstance(step, QuizStep):
+    if isinstance(step, QuestionStep):
         return f"Answer with {answer_usage(step)}, or %skip the question."
     return "Write your code at the prompt, then %check it; %hint, %solution and %skip help if you are stuck."
 

@@ -10,6 +10,7 @@ It speaks only through ``session.console`` and steers the prompt through
 
 from __future__ import annotations
 
+import ast
 from collections.abc import Callable
 from typing import TYPE_CHECKING, TypeVar
 
@@ -18,9 +19,10 @@ from asyncshell.course import present
 from asyncshell.course.coach import Coach
 from asyncshell.course.catalog import load_catalog
 from asyncshell.course.exercise import Provided, Workspace, provide
-from asyncshell.course.model import ExampleStep, ExerciseStep, Lesson, LoadResult, QuizStep, Step
+from asyncshell.course.model import ExampleStep, ExerciseStep, Lesson, LoadResult, PredictStep, QuestionStep, Step
 from asyncshell.course.progress import ProgressStore
 from asyncshell.course.progress_file import FILENAME
+from asyncshell.course.questions import answer_typed_as_code, reveal
 from asyncshell.course.standing import carry_on, lesson_table, next_lesson, not_done, tally
 from asyncshell.errors import AsyncshellError, UsageError
 from asyncshell.paths import LessonFolders
@@ -30,7 +32,7 @@ if TYPE_CHECKING:
     from asyncshell.practice_server import PracticeServer
     from asyncshell.repl.session import Session
 
-_Step = TypeVar("_Step", QuizStep, ExerciseStep, ExampleStep)
+_Step = TypeVar("_Step", QuestionStep, ExerciseStep, ExampleStep)
 
 
 def tutor_for(session: Session) -> Tutor:
@@ -79,6 +81,7 @@ class Tutor:
         self._opened: set[str] = set()  # lessons followed in this session: their names are in the namespace
         self.workspace = Workspace(session.evaluator)
         self.coach = Coach(session, self.workspace, lambda: self.store)
+        session.evaluator.transforms.append(self._answer_typed_as_code)
 
     # -- what it works with, loaded on first use
 
@@ -168,6 +171,9 @@ class Tutor:
         The practice server belongs to the session, which stops it.
         """
         self.session.features.forget(self)
+        transforms = self.session.evaluator.transforms
+        if self._answer_typed_as_code in transforms:
+            transforms.remove(self._answer_typed_as_code)
         if self._store is not None:
             self._store.close()
 
@@ -224,28 +230,42 @@ class Tutor:
     # -- quizzes
 
     async def answer(self, reply: str) -> None:
-        """%answer: right moves on with the explanation, wrong invites another try."""
-        step = self._current(QuizStep, "%answer answers a quiz")
+        """%answer: a quiz answered right moves on, wrong invites another try; a prediction runs the code and stays."""
+        step = self._current(QuestionStep, "%answer answers a quiz or a prediction")
         if not reply and step.is_multiple_choice and len(step.answers) == 1 and self.session.terminal is not None:
-            chosen = await self.session.terminal.choose(step.question, list(step.choices))
+            chosen = await self.session.terminal.choose(*present.picker(step, self.console.color))
             if chosen is None:
+                self.console.note("Nothing answered: %answer N answers, %answer alone picks again.")
                 return
             reply = str(chosen + 1)
         if not reply:
             raise UsageError(f"Usage: {present.answer_usage(step)}")
-        if step.is_multiple_choice:
-            picked = reply.replace(",", " ").split()
-            if not all(p.isdecimal() and 1 <= int(p) <= len(step.choices) for p in picked):
-                raise UsageError(f"Answer with choice numbers from 1 to {len(step.choices)}, e.g. %answer 1.")
+        picked = step.picked(reply) or () if step.choices else ()
+        if step.choices and not (picked and all(1 <= n <= len(step.choices) for n in picked)):
+            raise UsageError(f"Answer with choice numbers from 1 to {len(step.choices)}, e.g. %answer 1.")
+        if isinstance(step, PredictStep) and len(picked) > 1:
+            raise UsageError("Pick the one output you expect, e.g. %answer 1.")
         right = step.accepts(reply)
         self.store.record_quiz(self._lesson.id, step.key, right, reply)
-        if not right:
-            self.console.write("Not quite; have another look and answer again (or %skip it).\n")
-            return
-        said = present.prose(f"Right. {step.explanation}", self.console.color)  # one paragraph, wrapped as one
-        self.console.write(self.console.style("Right.", "ok") + said[len("Right."):] + "\n")
-        self.store.mark_done(self._lesson.id, step.key)
-        await self._advance()
+        if isinstance(step, PredictStep):
+            await reveal(self.session, step, reply, picked)
+        said = present.prose(present.verdict(step, picked, right), self.console.color)  # one paragraph, wrapped as one
+        self.console.write(self.console.style("Right.", "ok") + said[len("Right."):] + "\n" if right else said + "\n")
+        if isinstance(step, PredictStep):
+            self.store.mark_done(self._lesson.id, step.key)  # answered: the output is there to see either way
+            self.console.note(present.read_on(step, last=self.index + 1 == len(self._lesson.steps)))
+        elif right:
+            self.store.mark_done(self._lesson.id, step.key)
+            await self._advance()
+
+    def _answer_typed_as_code(self, tree: ast.Module) -> ast.Module:
+        """A code transform that changes nothing: it notes ``%answer 2`` under a ``2`` typed at a question."""
+        step = self.step
+        if isinstance(step, QuestionStep):
+            note = answer_typed_as_code(step, tree)
+            if note is not None:
+                self.session.evaluator.notes.append(note)
+        return tree
 
     # -- exercises: the coach does the work
 
@@ -279,7 +299,7 @@ class Tutor:
             self.coach.report_failure(step, "solution", await self.workspace.exercise(step).run_solution())
             self.store.mark_skipped(self._lesson.id, step.key)
             self.console.note("Skipped; its solution ran, so what it defines is there for the next steps.")
-        elif isinstance(step, QuizStep):
+        elif isinstance(step, QuestionStep):
             self.store.mark_skipped(self._lesson.id, step.key)
             self.console.note(present.prose(f"Skipped. The answer: {present.right_answer(step)}", self.console.color))
         await self._advance()
@@ -299,7 +319,7 @@ class Tutor:
 
     def _can_move_on(self) -> bool:
         step = self.step
-        if isinstance(step, (QuizStep, ExerciseStep)):
+        if isinstance(step, (QuestionStep, ExerciseStep)):
             status = self.store.step_status(self._lesson.id).get(step.key)
             return status is not None and (status.done or status.skipped)
         return True
@@ -307,7 +327,7 @@ class Tutor:
     async def _advance(self) -> None:
         lesson, step = self.lesson, self.step
         assert lesson is not None and step is not None
-        if not isinstance(step, (QuizStep, ExerciseStep)):
+        if not isinstance(step, (QuestionStep, ExerciseStep)):
             self.store.mark_done(lesson.id, step.key)  # read is done
         self.index += 1
         if self.index < len(lesson.steps):
@@ -323,7 +343,7 @@ class Tutor:
         self.console.write("\n" + self.console.style(present.heading(lesson, self.index), "heading") + "\n")
         self.session.hooks.prefill = ""  # an exercise's starter belongs to the exercise only
         self.console.write(present.step_text(step, self.console.color) + "\n")
-        if isinstance(step, QuizStep):
+        if isinstance(step, QuestionStep):
             self.console.note(f"Answer with {present.answer_usage(step)}.")
         elif isinstance(step, ExerciseStep):
             await self.coach.begin(lesson.id, step)

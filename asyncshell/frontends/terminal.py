@@ -158,11 +158,27 @@ def starter_untouched(prefill: str, document: Document) -> bool:
 
 
 async def choose(question: str, options: list[str]) -> int | None:
-    """Pick one option with the arrow keys and Enter; the index, or None on Ctrl-C."""
+    """Pick one option with the arrow keys (or its number) and Enter: its index; None on Escape or Ctrl-C.
+
+    The question and options may hold colour codes (lesson text rendered for the
+    terminal).  A dim line under the question names the keys; the caller says
+    when nothing was picked.
+    """
+    from prompt_toolkit.formatted_text import ANSI, to_formatted_text
     from prompt_toolkit.shortcuts.choice_input import ChoiceInput
 
+    bindings = KeyBindings()
+
+    @bindings.add("escape", eager=True)
+    def _cancel(event: KeyPressEvent) -> None:
+        event.app.exit(exception=KeyboardInterrupt(), style="class:aborting")
+
+    hint = f"↑↓ or 1-{min(len(options), 9)} to pick · Enter answers · Esc or Ctrl-C: no answer"
+    message = [*to_formatted_text(ANSI(question)), ("", "\n"), ("fg:ansibrightblack", hint)]
+    picker = ChoiceInput(message=message, options=[(i, ANSI(option)) for i, option in enumerate(options)],
+                         key_bindings=bindings)
     try:
-        return await ChoiceInput(message=question, options=list(enumerate(options))).prompt_async()
+        return await picker.prompt_async()
     except (KeyboardInterrupt, EOFError):
         return None
 

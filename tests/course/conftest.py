@@ -104,6 +104,17 @@ def lessons(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
+def add_lesson(lessons: Path) -> Callable[[str, str], Path]:
+    """Put another lesson file beside the demo one; the folder, for ``Shell``."""
+
+    def add(text: str, name: str) -> Path:
+        (lessons / name).write_text(text, encoding="utf-8")
+        return lessons
+
+    return add
+
+
+@pytest.fixture
 def shell(lessons: Path) -> Shell:
     return Shell(lessons)
 

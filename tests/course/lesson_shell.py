@@ -129,5 +129,5 @@ class Shell:
         assert self.session is not None
         return tutor_for(self.session)
 
-    def status(self, step: str) -> StepStatus:
-        return self.tutor.store.step_status("demo")[step]
+    def status(self, step: str, lesson: str = "demo") -> StepStatus:
+        return self.tutor.store.step_status(lesson)[step]

@@ -171,7 +171,7 @@ async def test_lesson_commands_without_a_lesson_say_how_to_start(shell: Shell) -
 async def test_commands_for_another_kind_of_step_say_so(shell: Shell) -> None:
     await shell.type("%learn demo")
     assert await shell.type("%check") == "This step is a text; %check checks an exercise.\n"
-    assert await shell.type("%answer 2") == "This step is a text; %answer answers a quiz.\n"
+    assert await shell.type("%answer 2") == "This step is a text; %answer answers a quiz or a prediction.\n"
     assert await shell.type("%hint now") == "%hint takes no argument.\n"
 
 

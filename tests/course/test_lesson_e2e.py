@@ -20,7 +20,7 @@ def spawn(home: Path, *args: str) -> pexpect.spawn:
 
 def at_step(child: pexpect.spawn, number: int) -> None:
     """Wait for the prompt of that step (the accepted line is redrawn with the old prompt first)."""
-    child.expect(rf"\[first-steps {number}/8\] >>>")
+    child.expect(rf"\[first-steps {number}/10\] >>>")
 
 
 def test_walk_the_sample_lesson_then_resume_it(asyncshell_home: Path) -> None:
@@ -38,25 +38,31 @@ def test_walk_the_sample_lesson_then_resume_it(asyncshell_home: Path) -> None:
     child.sendline("%answer 2")
     child.expect("Right")
     at_step(child, 4)
+    child.sendline("%answer made it, hello from inside, 1")  # a prediction: the code runs, its output beside it
+    child.expect("You predicted")
+    child.expect("Right")
+    at_step(child, 4)
+    child.send("\r")
+    at_step(child, 5)
     # The starter is already in the buffer: run it as it is (a plain def), and check it.
     child.send("\r\r")
-    at_step(child, 4)
+    at_step(child, 5)
     child.sendline("%check")
     child.expect("define slow_square with async def")
-    at_step(child, 4)
+    at_step(child, 5)
     child.sendline("%hint")
     child.expect("hint 1 of 3")
-    at_step(child, 4)
+    at_step(child, 5)
     child.send("async def slow_square(x):\r")
     child.send("await asyncio.sleep(0.1)\r")
     child.send("return x * x\r\r")
-    at_step(child, 4)
+    at_step(child, 5)
     child.sendline("%check")
     child.expect("Passed!")
-    at_step(child, 5)
+    at_step(child, 6)
     child.sendline("print('sy' + 'nc')")  # a fresh prompt for sure: ^D in a cooked terminal is lost
     child.expect("sync")
-    at_step(child, 5)
+    at_step(child, 6)
     child.sendcontrol("d")
     child.expect(pexpect.EOF)
     child.close()
@@ -67,6 +73,6 @@ def test_walk_the_sample_lesson_then_resume_it(asyncshell_home: Path) -> None:
     again.expect(">>>")
     again.sendline("%learn first-steps")
     again.expect("Awaiting one by one adds up")
-    at_step(again, 5)
+    at_step(again, 6)
     again.sendline("%quit")
     again.expect(pexpect.EOF)

@@ -39,7 +39,7 @@ def test_lessons_lists_the_sample_lesson_in_order_with_its_summary(capsys):
     lines = listing(capsys)
     assert lines[0].split() == ["#", "lesson", "title", "steps", "progress"]
     sample = row(lines, "first-steps")
-    assert sample.split() == ["1", "first-steps", "First", "steps", "with", "asyncio", "8", "not", "started"]
+    assert sample.split() == ["1", "first-steps", "First", "steps", "with", "asyncio", "10", "not", "started"]
     summary = lines[lines.index(sample) + 1]
     assert summary.strip() == "Write coroutine functions, await them, and run several at once so waiting overlaps."
 

@@ -13,7 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from asyncshell.course.loader import MAX_FILE_BYTES, load_lesson
-from asyncshell.course.model import Code, ExerciseStep, Lesson
+from asyncshell.course.model import Choice, Code, ExerciseStep, Lesson, PredictStep
 from asyncshell.errors import LessonError
 
 # Six lines, so the first step starts on line 7.
@@ -35,6 +35,10 @@ EXERCISE = """\
 
 def quiz(*lines: str) -> str:
     return HEAD + "  - type: quiz\n    question: q\n" + "".join(f"    {line}\n" for line in lines)
+
+
+def predict(*lines: str) -> str:
+    return HEAD + "  - type: predict\n" + "".join(f"    {line}\n" for line in lines)
 
 
 BROKEN = [
@@ -109,7 +113,7 @@ BROKEN = [
     pytest.param(HEAD + "  - just text\n",
                  "lesson.yaml:7: steps[0]: a step must be a mapping with a 'type', got a string", id="step-string"),
     pytest.param(HEAD + "  - body: hi\n", "lesson.yaml:7: steps[0].type: missing; say what kind of step this is: "
-                 "text, example, quiz, exercise", id="step-no-type"),
+                 "text, example, quiz, predict, exercise", id="step-no-type"),
     pytest.param(HEAD + "  - type: exersise\n",
                  "lesson.yaml:7: steps[0].type: unknown step type 'exersise'; did you mean 'exercise'?",
                  id="step-type-typo"),
@@ -197,6 +201,20 @@ BROKEN = [
                  "lesson.yaml:10: steps[0].accept[1]: is empty", id="accept-empty"),
     pytest.param(quiz("answer: a"), "lesson.yaml:7: steps[0].explanation: missing; a quiz step needs one",
                  id="no-explanation"),
+    pytest.param(quiz("choices:", "  - a", "  - txt: b", "answer: 1", "explanation: e"),
+                 "lesson.yaml:11: steps[0].choices[1].txt: unknown key for a choice; did you mean 'text'?",
+                 id="choice-misspelt-key"),
+    pytest.param(quiz("choices:", "  - a", "  - explanation: why", "answer: 1", "explanation: e"),
+                 "lesson.yaml:11: steps[0].choices[1].text: missing; a choice needs one", id="choice-without-text"),
+    pytest.param(predict("answer: x", "explanation: e"), "lesson.yaml:7: steps[0].code: missing; a predict step needs one",
+                 id="predict-no-code"),
+    pytest.param(predict("code: print(1)", "choices: [a, b]", "answer: [1, 2]", "explanation: e"),
+                 "lesson.yaml:10: steps[0].answer: a predict step has one right output; give the number of its choice",
+                 id="predict-two-answers"),
+    pytest.param(predict("code: print(1)", "answer: 1", "accept: [one]", "explanation: e"),
+                 "lesson.yaml:10: steps[0].accept: unknown key for a predict step; "
+                 "expected one of: type, id, body, code, choices, answer, explanation",
+                 id="predict-accept"),
     pytest.param(quiz("explanation: e"), "lesson.yaml:7: steps[0].answer: missing; a quiz step needs one",
                  id="no-answer"),
 ]
@@ -273,6 +291,23 @@ def test_a_lesson_with_any_field_changed_gives_a_lesson_or_a_lesson_error(tmp_pa
     _load_or_explain(tmp_path_factory.mktemp("fuzz"), yaml.safe_dump(lesson))
 
 
+def test_choices_may_say_what_picking_them_means(write_lesson) -> None:
+    lesson = load_lesson(write_lesson(quiz("choices:", "  - plain", "  - text: '`await` it'",
+                                           "    explanation: Why not.", "answer: 1", "explanation: e")))
+    (step,) = lesson.steps
+    assert step.choices == (Choice(text="plain"), Choice(text="`await` it", explanation="Why not."))
+
+
+def test_a_predict_step_takes_its_output_as_a_block_a_list_or_a_choice(write_lesson) -> None:
+    as_block = load_lesson(write_lesson(predict("code: print(1)", "answer: |", "  one", "  two", "explanation: e")))
+    as_list = load_lesson(write_lesson(predict("code: print(1)", "answer: [one, 2]", "explanation: e")))
+    chosen = load_lesson(write_lesson(predict("body: Which?", "code: print(1)", "choices: ['1', '2']", "answer: 2",
+                                              "explanation: e")))
+    assert [lesson.steps[0].right_output for lesson in (as_block, as_list, chosen)] == ["one\ntwo", "one\n2", "2"]
+    assert isinstance(chosen.steps[0], PredictStep) and chosen.steps[0].key == "predict-1"
+    assert chosen.steps[0].body == "Which?" and as_block.steps[0].body == ""
+
+
 def test_code_too_deep_for_the_compiler_says_why(write_lesson) -> None:
     check = "x = " + "-" * 100_000 + "1"
     with pytest.raises(LessonError) as caught:
@@ -314,7 +349,7 @@ def _passes(exercise: ExerciseStep, answer: str) -> bool:
 def test_documented_example_loads_and_its_exercise_is_solvable(write_lesson):
     lesson = load_lesson(write_lesson(_documented_example()))
     assert [step.key for step in lesson.steps] == [
-        "text-1", "example-1", "quiz-1", "pause-without-blocking", "greet"]
+        "text-1", "example-1", "quiz-1", "pause-without-blocking", "predict-1", "greet"]
     (exercise,) = lesson.exercises
     assert _passes(exercise, exercise.solution.source)
     assert not _passes(exercise, exercise.starter)

@@ -18,6 +18,7 @@ from asyncshell.course.model import (
     ExerciseStep,
     Lesson,
     Location,
+    PredictStep,
     QuizStep,
     TextStep,
     file_keys,
@@ -42,7 +43,7 @@ def test_full_lesson_loads_every_field(lesson):
     assert example.code == Code(source="async def main():\n    return 42", line=15)
     assert example.body == "Run this and look at what `main()` returns."
     assert isinstance(choice, QuizStep) and choice.is_multiple_choice
-    assert choice.choices == ("Blocks the thread", "Suspends the coroutine until the result is ready")
+    assert [c.text for c in choice.choices] == ["Blocks the thread", "Suspends the coroutine until the result is ready"]
     assert (choice.answers, choice.accepted) == ((2,), ())
     assert isinstance(typed, QuizStep) and not typed.is_multiple_choice
     assert (typed.choices, typed.answers, typed.accepted) == ((), (), ("asyncio.sleep", "sleep"))
@@ -114,7 +115,7 @@ def _first_table(heading: str) -> str:
 
 @pytest.mark.parametrize(("heading", "cls"), [
     ("## Lesson fields", Lesson), ("### text", TextStep), ("### example", ExampleStep),
-    ("### quiz", QuizStep), ("### exercise", ExerciseStep),
+    ("### quiz", QuizStep), ("### predict", PredictStep), ("### exercise", ExerciseStep),
 ])
 def test_the_format_doc_describes_the_keys_the_model_reads(heading, cls):
     """The dataclasses are the schema; the doc's tables name the same keys (a step's type and id have their own paragraph)."""

@@ -33,9 +33,8 @@ steps:
 
 
 @pytest.fixture
-def two_lessons(lessons: Path) -> Path:
-    (lessons / "typed.yaml").write_text(TYPED, encoding="utf-8")
-    return lessons
+def two_lessons(add_lesson) -> Path:
+    return add_lesson(TYPED, "typed.yaml")
 
 
 def test_every_lazy_command_and_subcommand_target_can_be_imported() -> None:

@@ -4,17 +4,21 @@ from __future__ import annotations
 
 import asyncio
 import io
+import re
 from pathlib import Path
 from typing import AsyncIterator
 
 import pytest
+from prompt_toolkit.application import create_app_session
 from prompt_toolkit.completion import CompleteEvent
+from prompt_toolkit.data_structures import Size
 from prompt_toolkit.document import Document
 from prompt_toolkit.input import create_pipe_input
 from prompt_toolkit.output import DummyOutput
+from prompt_toolkit.output.vt100 import Vt100_Output
 
 from asyncshell.features import register
-from asyncshell.frontends.terminal import NamespaceCompleter, PromptReader
+from asyncshell.frontends.terminal import NamespaceCompleter, PromptReader, choose
 from asyncshell.repl.commands import CommandRegistry
 from asyncshell.repl.console import Console
 from asyncshell.repl.evaluator import Evaluator
@@ -220,3 +224,29 @@ async def test_edit_without_editor_set_says_which_editor_it_opens(tmp_path: Path
     await edit(target)
     assert capsys.readouterr().out == "Opening exercise.py in nano (set $EDITOR to use another editor).\n"
     assert target.read_text() == "x = 1\nedited\n"
+
+
+async def pick(keys: str) -> tuple[int | None, str]:
+    """The %answer picker on a real VT100 screen: what it returned, and the screen's text without escape codes."""
+    screen = io.StringIO()
+    with create_pipe_input() as pipe:
+        output = Vt100_Output(screen, lambda: Size(rows=20, columns=80), term="xterm")
+        with create_app_session(input=pipe, output=output):
+            pending = asyncio.ensure_future(choose("Which is \x1b[36mawait\x1b[0m?", ["one", "\x1b[36mtwo\x1b[0m", "three"]))
+            await asyncio.sleep(0.05)
+            pipe.send_text(keys)
+            chosen = await asyncio.wait_for(pending, 5)
+    return chosen, re.sub(r"\x1b\[[0-9;?]*[a-zA-Z]", "", screen.getvalue())
+
+
+@pytest.mark.parametrize(("keys", "chosen"), [
+    ("2" + ENTER, 1), (DOWN + DOWN + ENTER, 2), (ENTER, 0), ("\x1b", None), (CTRL_C, None),
+])
+async def test_the_picker_takes_arrows_or_a_number_and_escape_or_ctrl_c_pick_nothing(keys: str, chosen: int | None) -> None:
+    assert (await pick(keys))[0] == chosen
+
+
+async def test_the_picker_shows_the_keys_and_the_rendered_question_and_options() -> None:
+    _, screen = await pick(ENTER)
+    assert "Which is await?" in screen and "2. two" in screen and "\\x1b" not in screen
+    assert "↑↓ or 1-3 to pick · Enter answers · Esc or Ctrl-C: no answer" in screen
