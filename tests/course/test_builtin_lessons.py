@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from asyncshell.paths import LESSONS_ENV
@@ -9,6 +11,8 @@ from asyncshell.course.catalog import load_lessons
 from asyncshell.course.model import STEP_TYPES, ExerciseStep, QuizStep
 from asyncshell.cli import main
 from asyncshell.paths import builtin_lessons_dir
+from course.lesson_shell import Shell
+from support import run_inputs
 
 
 @pytest.fixture(autouse=True)
@@ -45,3 +49,17 @@ def test_the_sample_lesson_is_where_explanations_of_a_forgotten_await_point():
     sample = load_lessons([builtin_lessons_dir()]).get("first-steps")
     assert sample is not None
     assert {"never-awaited", "bare-coroutine"} <= set(sample.teaches)
+
+
+async def test_the_sample_examples_print_only_the_lines_their_text_compares(asyncshell_home, capsys) -> None:
+    """Run as a learner would with %run, warnings shown as the shell shows them: no stray values, no warning."""
+    shell = Shell(None)
+    await shell.type()
+    assert shell.session is not None
+    collect = "import gc; _ = gc.collect()"
+    await run_inputs(["%learn first-steps", "", "%run", collect, "", "%answer 2", "%skip", "%skip", "", "%run", collect],
+                     session=shell.session)
+    assert re.fullmatch(r"<coroutine object ask at 0x[0-9a-f]+>\n42\n"
+                        r"one by one: 1\.5 s\n\[0\.5, 0\.5, 0\.5\]\ngathered:   0\.5 s\n", capsys.readouterr().out)
+    shown = shell.stream.getvalue()
+    assert "step 7 of 10" in shown and "Warning" not in shown
