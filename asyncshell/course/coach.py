@@ -61,10 +61,14 @@ class Coach:
         self.console.write(present.prose(f"hint {shown + 1} of {total}: {step.hints[shown]}", self.console.color) + "\n")
 
     def solution(self, lesson_id: str, step: ExerciseStep) -> None:
-        """%solution: show a solution; it counts as seen, not as solved."""
-        self._store().mark_revealed(lesson_id, step.key)
+        """%solution: show a solution; before the exercise is solved it counts as seen, after it is just a comparison."""
+        status = self._store().step_status(lesson_id).get(step.key)
+        solved = status is not None and status.done
+        if not solved:
+            self._store().mark_revealed(lesson_id, step.key)
         self.console.write("A solution:\n" + render_code(step.solution.source, self.console.color) + "\n")
-        self.console.note("Type it in and %check, or %skip to run it and move on.")
+        self.console.note("You solved it already, so this is only to compare with yours." if solved
+                          else "Type it in and %check, or %skip to run it and move on.")
 
     async def edit(self, lesson_id: str, step: ExerciseStep) -> None:
         """%edit: the exercise in $EDITOR; what is saved runs into the namespace when the editor closes.

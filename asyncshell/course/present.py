@@ -12,6 +12,7 @@ from asyncshell.course.answers import predicted_lines, same_output
 from asyncshell.course.model import ExampleStep, ExerciseStep, Lesson, PredictStep, QuestionStep, QuizStep, Step
 from asyncshell.course.render import render_code, render_markdown
 from asyncshell.text import cell_width
+from asyncshell.course.progress import StepStatus
 from asyncshell.course.standing import Tally
 from asyncshell.repl.evaluator import Outcome
 from asyncshell.text import plural, terminal_width
@@ -163,9 +164,33 @@ def what_now(step: Step) -> str:
     return "Write your code at the prompt, then %check it; %hint, %solution and %skip help if you are stuck."
 
 
+#: What each kind of step is, and what works there.
+_STEP_KINDS = {
+    "text": "text to read: Enter or %next goes on",
+    "example": "an example: %run runs its code, Enter goes on",
+    "quiz": "a quiz: answer it with %answer",
+    "predict": "a question on what code prints: answer it with %answer",
+    "exercise": "an exercise: write your code at the prompt, then %check it",
+}
+
+
 def not_this_step(step: Step, what: str) -> str:
-    """A command meant for another kind of step: ``This step is a text; %check checks an exercise.``"""
-    return f"This step is {'an' if step.type[0] in 'aeiou' else 'a'} {step.type}; {what}."
+    """A command meant for another kind of step: ``%check checks an exercise, and this step is text to read: ...``."""
+    return f"{what}, and this step is {_STEP_KINDS[step.type]}."
+
+
+def been_here(step: QuestionStep | ExerciseStep, status: StepStatus | None) -> str | None:
+    """Back at a step already answered, solved or skipped (``%back``, a lesson taken again): say so, and what Enter does."""
+    if status is None or not (status.done or status.skipped):
+        return None
+    if isinstance(step, ExerciseStep):
+        did = "solved this exercise" if status.done else "skipped this exercise"
+        return f"You {did} already: Enter goes on, or %check your code again."
+    return f"You {'answered' if status.done else 'skipped'} this already: Enter goes on, or answer again."
+
+
+def no_such_number(number: int, count: int) -> str:
+    return f"There is no lesson {number}; %lessons numbers them from 1 to {count}." if count else "No lessons found."
 
 
 def completed(tally: Tally) -> str:

@@ -79,6 +79,7 @@ class Tutor:
         self.lesson: Lesson | None = None
         self.index = 0
         self._opened: set[str] = set()  # lessons followed in this session: their names are in the namespace
+        self._reminded = False  # Enter on a blank line said what this step wants
         self.workspace = Workspace(session.evaluator)
         self.coach = Coach(session, self.workspace, lambda: self.store)
         session.evaluator.transforms.append(self._answer_typed_as_code)
@@ -130,9 +131,7 @@ class Tutor:
             suggested = next_lesson(self.store, self.course)
             self.console.note(f"Type %learn ID to start one, for example %learn {suggested.id if suggested else 'ID'}.")
             return
-        lesson = self.course.get(lesson_id)
-        if lesson is None:
-            raise UsageError(present.no_such_lesson(lesson_id, [lesson.id for lesson in self.course.lessons]))
+        lesson = self._lesson_named(lesson_id)
         await self._provide(lesson)  # first: if the server cannot start, the lesson does not either
         position = self.store.position(lesson.id)
         self.lesson, self.index = lesson, 0
@@ -150,6 +149,18 @@ class Tutor:
         self._opened.add(lesson.id)
         self.session.hooks.on_empty_input = self.on_enter
         await self._show()
+
+    def _lesson_named(self, name: str) -> Lesson:
+        """A lesson by id, or by its number in the %lessons list (counted from 1, in course order)."""
+        lessons = self.course.lessons
+        if name.isdecimal():
+            if 1 <= int(name) <= len(lessons):
+                return lessons[int(name) - 1]
+            raise UsageError(present.no_such_number(int(name), len(lessons)))
+        lesson = self.course.get(name)
+        if lesson is None:
+            raise UsageError(present.no_such_lesson(name, [lesson.id for lesson in lessons]))
+        return lesson
 
     async def _catch_up(self, steps: tuple[Step, ...]) -> None:
         """In a new session, run the earlier exercises' setup and solution, as %skip would have.
@@ -202,7 +213,8 @@ class Tutor:
         try:
             if self._can_move_on():
                 await self._advance()
-            else:
+            elif not self._reminded:  # once a step: Enter on a blank line is also just a blank line
+                self._reminded = True
                 self.console.note(present.what_now(self._active()))
         except AsyncshellError as exc:  # not a %command, so the session would not catch it
             self.console.error(str(exc))
@@ -343,10 +355,16 @@ class Tutor:
         self.console.write("\n" + self.console.style(present.heading(lesson, self.index), "heading") + "\n")
         self.session.hooks.prefill = ""  # an exercise's starter belongs to the exercise only
         self.console.write(present.step_text(step, self.console.color) + "\n")
-        if isinstance(step, QuestionStep):
+        self._reminded = False
+        if isinstance(step, ExerciseStep):
+            await self.coach.begin(lesson.id, step)
+        status = self.store.step_status(lesson.id).get(step.key)
+        been = present.been_here(step, status) if isinstance(step, (QuestionStep, ExerciseStep)) else None
+        if been is not None:
+            self.console.note(been)
+        elif isinstance(step, QuestionStep):
             self.console.note(f"Answer with {present.answer_usage(step)}.")
         elif isinstance(step, ExerciseStep):
-            await self.coach.begin(lesson.id, step)
             self.console.note(present.EXERCISE_NOTE)
         else:
             self.console.note(present.read_on(step, last=self.index + 1 == len(lesson.steps)))

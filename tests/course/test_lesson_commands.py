@@ -170,8 +170,11 @@ async def test_lesson_commands_without_a_lesson_say_how_to_start(shell: Shell) -
 
 async def test_commands_for_another_kind_of_step_say_so(shell: Shell) -> None:
     await shell.type("%learn demo")
-    assert await shell.type("%check") == "This step is a text; %check checks an exercise.\n"
-    assert await shell.type("%answer 2") == "This step is a text; %answer answers a quiz or a prediction.\n"
+    assert await shell.type("%check") == "%check checks an exercise, and this step is text to read: Enter or %next goes on.\n"
+    assert await shell.type("%answer 2") == ("%answer answers a quiz or a prediction, and this step is text to read: "
+                                             "Enter or %next goes on.\n")
+    await shell.type("")
+    assert await shell.type("%hint") == "hints belong to exercises, and this step is an example: %run runs its code, Enter goes on.\n"
     assert await shell.type("%hint now") == "%hint takes no argument.\n"
 
 
@@ -273,3 +276,29 @@ async def test_a_skipped_quiz_shows_its_answer_as_one_reflowed_paragraph(lessons
     shell = Shell(lessons)
     out = await shell.type("%learn demo", "", "", "%skip")
     assert "Skipped. The answer: 2. A coroutine object. Nothing runs until it is awaited." in out
+
+
+async def test_learn_takes_the_number_the_list_shows(shell: Shell) -> None:
+    out = await shell.type("%learn 1")
+    assert "Demo lesson · step 1 of 6" in out
+    assert await shell.type("%learn 2") == "There is no lesson 2; %lessons numbers them from 1 to 1.\n"
+
+
+async def test_a_blank_enter_says_what_the_step_wants_once_per_step(shell: Shell) -> None:
+    await shell.type("%learn demo", "", "", "%answer 2")
+    assert "then %check it" in await shell.type("")
+    assert await shell.type("", "") == ""
+    await shell.type(GREET, "%check")  # on to the next exercise: its own reminder
+    assert "then %check it" in await shell.type("")
+
+
+async def test_back_at_a_solved_exercise_says_so_and_its_solution_is_not_counted_as_seen(shell: Shell) -> None:
+    await shell.type("%learn demo", "", "", "%answer 2", GREET, "%check")
+    out = await shell.type("%back")
+    assert "You solved this exercise already: Enter goes on, or %check your code again." in out
+    assert "Write your code at the prompt" not in out
+    out = await shell.type("%solution")
+    assert "A solution:" in out and "only to compare with yours" in out
+    assert not shell.status("greet").revealed
+    out = await shell.type("%back")
+    assert "You answered this already: Enter goes on, or answer again." in out
