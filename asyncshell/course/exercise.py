@@ -10,8 +10,10 @@ they are on.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import inspect
+import tempfile
 from collections.abc import Awaitable, Callable, Collection, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -120,6 +122,7 @@ class Workspace:
         self.provided = Provided()
         self._before_setup: dict[str, object] = {}
         self._after_setup: dict[str, int] = {}  # name -> id(value)
+        self._scratch: Path | None = None  # %edit's folder when the data home cannot be written
 
     def exercise(self, step: ExerciseStep) -> Exercise:
         return Exercise(self.evaluator, step, self.provided)
@@ -156,12 +159,31 @@ class Workspace:
     def edit_file(self, lesson_id: str, step: ExerciseStep) -> Path:
         """The file ``%edit`` opens, under the data home so a second ``%edit`` goes on where the last left off.
 
-        The first time it holds the learner's code so far, or else the starter.
+        Where the data home cannot be written (a read-only disk), a folder of the
+        session's own in the temporary directory serves, starting from what the
+        data home kept.  Only the learner may read either: folders 0700, files 0600.
         """
-        folder = paths.ensure_data_home() / "edits"
-        folder.mkdir(exist_ok=True)
-        path = folder / f"{lesson_id}-{step.key}.py"
-        if not path.exists():
-            text = self.learners_code() or step.starter
+        name = f"{lesson_id}-{step.key}.py"
+        try:
+            folder = paths.ensure_data_home() / "edits"
+            folder.mkdir(mode=0o700, exist_ok=True)
+            with contextlib.suppress(OSError):
+                if folder.stat().st_mode & 0o077:
+                    folder.chmod(0o700)
+            return self._start(folder / name, step)
+        except OSError:
+            if self._scratch is None:
+                self._scratch = Path(tempfile.mkdtemp(prefix="asyncshell-edits-"))  # made 0700
+            return self._start(self._scratch / name, step, earlier=paths.data_home() / "edits" / name)
+
+    def _start(self, path: Path, step: ExerciseStep, earlier: Path | None = None) -> Path:
+        """``path``, private; new, it holds what ``earlier`` held, or the learner's code so far, or the starter."""
+        new = not path.exists()
+        paths.private_file(path)
+        if new:
+            text = ""
+            with contextlib.suppress(OSError):
+                text = earlier.read_text(encoding="utf-8", errors="replace") if earlier and earlier.is_file() else ""
+            text = text or self.learners_code() or step.starter
             path.write_text(text if text.endswith("\n") or not text else text + "\n", encoding="utf-8")
         return path

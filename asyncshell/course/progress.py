@@ -11,22 +11,43 @@ and survives the process being killed at any moment (even SIGKILL); only a
 power cut or OS crash can roll back the last few commits, and even that never
 corrupts the file.  FULL would fsync on every attempt for a guarantee a
 learning shell does not need.  A busy timeout lets two shells share the store.
+
+A write that fails (a full disk, a read-only one, another program holding the
+lock) never stops the lesson.  The store then works on a copy in memory of
+what the file holds, keeps the writes the file has not taken, and offers them
+to the file again with each later write and when it closes; ``notify`` is told
+once that progress is not being saved, and once when it is saved again.
 """
 
 from __future__ import annotations
 
 import os
 import sqlite3
+import sys
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from asyncshell.course.progress_file import RESULTS, TABLES, Result, open_store
+from asyncshell.course import progress_file
+from asyncshell.course.progress_file import RESULTS, TABLES, Result, memory_copy, open_store
+from asyncshell.course.render import printable
 from asyncshell.errors import StoreError
+from asyncshell.text import plural
+
+#: One write: statements run in one transaction, their values (times too) fixed when it was made.
+_Write = tuple[tuple[str, tuple[Any, ...]], ...]
+#: How long a write kept in memory waits for the file when offered again: a lock still held is no news.
+RETRY_TIMEOUT_S = 0.05
+_TOUCH = """INSERT INTO lessons (lesson, position, last_activity, touched)
+            VALUES (?, ?, ?, (SELECT COALESCE(MAX(touched), 0) + 1 FROM lessons))
+            ON CONFLICT (lesson) DO UPDATE SET
+                position = COALESCE(excluded.position, position),
+                last_activity = excluded.last_activity,
+                touched = excluded.touched"""
 
 
 @dataclass(frozen=True)
@@ -55,22 +76,29 @@ class ProgressStore:
     """The progress of one learner, in one SQLite file (or, as a fallback, in memory)."""
 
     def __init__(
-        self, db: sqlite3.Connection, path: Path | None, notice: str | None, clock: Callable[[], float]
+        self, db: sqlite3.Connection, path: Path | None, notice: str | None, clock: Callable[[], float],
+        notify: Callable[[str], None] | None = None,
     ) -> None:
         self._db: sqlite3.Connection | None = db
         self.path = path  # None: nothing is saved beyond this session
         self.notice = notice  # one line for the user, or None when all is well
+        #: Told, in one line, when progress stops being saved and when it is saved again.
+        self.notify: Callable[[str], None] = notify or _to_stderr
         self._clock = clock
         # One connection, many possible callers (the engine may write from a worker thread).
         self._lock = threading.Lock()
+        self._memory: sqlite3.Connection | None = None  # while the file refuses writes: it, and what it refused
+        self._unsaved: list[_Write] = []
+        self._said: set[str] = set()
 
     @classmethod
     def open(
-        cls, path: str | os.PathLike[str] | None = None, *, clock: Callable[[], float] = time.time
+        cls, path: str | os.PathLike[str] | None = None, *, clock: Callable[[], float] = time.time,
+        notify: Callable[[str], None] | None = None,
     ) -> ProgressStore:
         """Open (creating, migrating or replacing as needed) the store; never raises for a bad file."""
         opened = open_store(path)
-        return cls(opened.db, opened.path, opened.notice, clock)
+        return cls(opened.db, opened.path, opened.notice, clock, notify)
 
     # -- writing: each call is one transaction and also marks the lesson as active
 
@@ -112,11 +140,14 @@ class ProgressStore:
 
     def reset(self) -> None:
         """Forget everything, in one transaction; the file stays so other open shells keep working."""
-        with self._transaction() as db:
-            for table in sorted(TABLES):
-                db.execute(f"DELETE FROM {table}")
+        self._save(tuple((f"DELETE FROM {table}", ()) for table in sorted(TABLES)))
 
     # -- reading
+
+    @property
+    def saved_in(self) -> Path | None:
+        """The file progress is being saved to now: None in memory, and while the file refuses writes."""
+        return self.path if self._memory is None else None
 
     def position(self, lesson: str) -> int | None:
         """The step index to resume at, or None for a lesson never positioned."""
@@ -159,11 +190,19 @@ class ProgressStore:
     # -- lifetime
 
     def close(self) -> None:
-        """Release the file; safe to call twice."""
+        """Offer the file what it has not taken one last time, then release it; safe to call twice."""
         with self._lock:
-            if self._db is not None:
-                self._db.close()
-                self._db = None
+            if self._db is None:
+                return
+            if self._unsaved:
+                self._retry(progress_file.BUSY_TIMEOUT_S * 5)
+            if self._unsaved:
+                self._say("lost", f"{plural(len(self._unsaved), 'change')} to your progress could not be saved "
+                                  f"to {printable(str(self.path))} and are lost.")
+            for db in (self._memory, self._db):
+                if db is not None:
+                    db.close()
+            self._db = self._memory = None
 
     def __enter__(self) -> ProgressStore:
         return self
@@ -181,39 +220,91 @@ class ProgressStore:
         )
 
     def _write(self, lesson: str, sql: str | None, params: tuple[Any, ...], position: int | None = None) -> None:
-        with self._transaction() as db:
-            if sql is not None:
-                db.execute(sql, params)
-            db.execute(
-                """INSERT INTO lessons (lesson, position, last_activity, touched)
-                   VALUES (?, ?, ?, (SELECT COALESCE(MAX(touched), 0) + 1 FROM lessons))
-                   ON CONFLICT (lesson) DO UPDATE SET
-                       position = COALESCE(excluded.position, position),
-                       last_activity = excluded.last_activity,
-                       touched = excluded.touched""",
-                (lesson, position, self._clock()),
-            )
+        """``sql`` (if any) and the lesson marked active, as one write."""
+        statements = ((sql, params),) if sql is not None else ()
+        self._save(statements + ((_TOUCH, (lesson, position, self._clock())),))
+
+    def _save(self, write: _Write) -> None:
+        """Write to the file; if it refuses, keep the write in memory, to offer the file again later."""
+        with self._lock:
+            db = self._open_db()
+            if self._memory is not None:
+                _run(self._memory, [write])
+                self._unsaved.append(write)
+                self._retry(RETRY_TIMEOUT_S)
+                return
+            try:
+                _run(db, [write])
+            except sqlite3.Error as e:
+                self._memory = memory_copy(db)  # what the file holds: the learner carries on from there
+                _run(self._memory, [write])
+                self._unsaved.append(write)
+                what = f"Progress could not be saved to {printable(str(self.path))} ({e}). The lesson goes on"
+                if (getattr(e, "sqlite_errorcode", 0) or 0) & 0xFF == sqlite3.SQLITE_READONLY:
+                    self._said.add("lost")  # said now: a read-only file will not take them later either
+                    self._say("unsaved", f"{what}, kept in memory: what you do in this session will not be saved.")
+                else:
+                    self._say("unsaved", f"{what}: what you do is kept in memory, and saved as soon as the file "
+                                         "can be written.")
+
+    def _retry(self, wait: float) -> None:
+        """Offer the file every write it has not taken, in one transaction, waiting at most ``wait`` for its lock."""
+        db = self._open_db()
+        try:
+            db.execute(f"PRAGMA busy_timeout = {int(wait * 1000)}")
+            _run(db, self._unsaved)
+        except sqlite3.Error:
+            return
+        finally:
+            db.execute(f"PRAGMA busy_timeout = {int(progress_file.BUSY_TIMEOUT_S * 1000)}")
+        self._unsaved.clear()
+        if self._memory is not None:
+            self._memory.close()
+            self._memory = None
+        self._say("saved", "Progress is saved again; nothing was lost.")
+
+    def _say(self, what: str, line: str) -> None:
+        """Tell the learner ``line``, the first time only: each change in what is saved is said once."""
+        if what not in self._said:
+            self._said.add(what)
+            self.notify(line)
+
+    def _open_db(self) -> sqlite3.Connection:
+        if self._db is None:
+            raise StoreError("the progress store is already closed")
+        return self._db
 
     def _read(self, sql: str, params: Any) -> list[tuple[Any, ...]]:
-        with self._transaction(write=False) as db:
-            return db.execute(sql, params).fetchall()
-
-    @contextmanager
-    def _transaction(self, *, write: bool = True) -> Iterator[sqlite3.Connection]:
-        """One transaction, with SQLite's errors turned into a one-line ``StoreError``."""
         with self._lock:
-            if self._db is None:
-                raise StoreError("the progress store is already closed")
-            db = self._db
+            db = self._memory or self._open_db()
             try:
-                # IMMEDIATE takes the write lock up front, so a second shell waits
-                # in the busy handler instead of failing on a lock upgrade.
-                db.execute("BEGIN IMMEDIATE" if write else "BEGIN")
-                try:
-                    yield db
-                    db.execute("COMMIT")
-                finally:
-                    if db.in_transaction:
-                        db.execute("ROLLBACK")
+                with _transaction(db, "BEGIN"):
+                    return db.execute(sql, params).fetchall()
             except sqlite3.Error as e:
-                raise StoreError(f"Progress could not be {'saved' if write else 'read'}: {e}") from e
+                raise StoreError(f"Progress could not be read: {e}") from e
+
+
+def _run(db: sqlite3.Connection, writes: Sequence[_Write]) -> None:
+    """``writes`` in one transaction, all or none."""
+    # IMMEDIATE takes the write lock up front, so a second shell waits
+    # in the busy handler instead of failing on a lock upgrade.
+    with _transaction(db, "BEGIN IMMEDIATE"):
+        for write in writes:
+            for sql, params in write:
+                db.execute(sql, params)
+
+
+@contextmanager
+def _transaction(db: sqlite3.Connection, begin: str) -> Iterator[None]:
+    db.execute(begin)
+    try:
+        yield
+        db.execute("COMMIT")
+    finally:
+        if db.in_transaction:
+            db.execute("ROLLBACK")
+
+
+def _to_stderr(line: str) -> None:
+    """Where a store's notices go when its owner names nowhere else."""
+    print(line, file=sys.stderr)

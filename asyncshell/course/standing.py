@@ -124,6 +124,6 @@ def report(store: ProgressStore, lessons: Sequence[Lesson]) -> str:
              f"In all: {plural(total.steps_done, 'step')} done, "
              f"{plural(total.attempts, 'check')} run ({total.attempts_passed} passed), "
              f"{plural(total.quiz_answers, 'quiz answer')} ({total.quiz_correct} right)."]
-    if store.path is not None:
-        lines.append(printable(f"Saved in {store.path}"))
+    if store.saved_in is not None:
+        lines.append(printable(f"Saved in {store.saved_in}"))
     return "\n".join(lines) + "\n"

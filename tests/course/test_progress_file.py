@@ -6,6 +6,7 @@ writer killed at any moment.
 
 from __future__ import annotations
 
+import os
 import random
 import signal
 import sqlite3
@@ -19,7 +20,6 @@ import pytest
 
 from asyncshell.course import progress_file
 from asyncshell.course.progress import ProgressStore
-from asyncshell.errors import StoreError
 from course.stored import attempts
 
 WRITER = Path(__file__).with_name("progress_writer.py")
@@ -202,22 +202,155 @@ def test_two_processes_writing_at_once_both_finish(path):
             assert sum(len(attempts(path, lesson, f"step-{n}")) for n in range(5)) == 300
 
 
-def test_a_store_held_too_long_by_another_program_is_not_moved_aside(path, open_store, monkeypatch):
-    monkeypatch.setattr(progress_file, "BUSY_TIMEOUT_S", 0.1)
+def _listened(open_store) -> tuple[ProgressStore, list[str]]:
+    """A store on the test's file, and a list of what it tells the learner."""
+    said: list[str] = []
     store = open_store()
+    store.notify = said.append
+    return store, said
+
+
+def _saved_before(path: Path, done: tuple[str, ...], position: int) -> None:
+    with ProgressStore.open(path) as before:
+        for step in done:
+            before.mark_done("a", step)
+        before.set_position("a", position)
+
+
+def test_a_store_held_by_another_program_opens_and_loses_no_write(path, open_store, monkeypatch):
+    monkeypatch.setattr(progress_file, "BUSY_TIMEOUT_S", 0.1)
+    store, said = _listened(open_store)
     store.mark_done("a", "1")
     holder = sqlite3.connect(path, isolation_level=None)
     holder.execute("BEGIN EXCLUSIVE")
     try:
-        with pytest.raises(StoreError, match="could not be saved"):
-            store.mark_done("a", "2")
-        blocked = open_store()
-        assert blocked.path is None and "will not be saved" in blocked.notice
+        blocked = open_store()  # a current store opens without the write lock
+        assert (blocked.path, blocked.notice) == (path, None)
+        store.mark_done("a", "2")  # kept in memory: no error, and the lesson reads it back
+        store.record_attempt("a", "3", "pass", "x = 3")
+        assert {step for step, s in store.step_status("a").items() if s.done} == {"1", "2"}
+        assert store.step_status("a")["3"].attempts == 1
+        assert set(blocked.step_status("a")) == {"1"}, "the file has not taken them yet"
     finally:
         holder.execute("ROLLBACK")
         holder.close()
+    store.mark_done("a", "4")  # the file takes everything it was offered before, in order
+    assert {step for step, s in blocked.step_status("a").items() if s.done} == {"1", "2", "4"}
+    assert [a[4] for a in attempts(path, "a", "3")] == ["x = 3"]
+    assert said == [
+        f"Progress could not be saved to {path} (database is locked). The lesson goes on: what you do is kept "
+        "in memory, and saved as soon as the file can be written.",
+        "Progress is saved again; nothing was lost.",
+    ]
     assert not list(path.parent.glob("*.corrupt-*"))
+
+
+def _full_disk(monkeypatch: pytest.MonkeyPatch) -> None:
+    """From now on the store's file cannot grow by a page, as on a full disk."""
+    connect = progress_file._connect
+
+    def full(path: Path) -> sqlite3.Connection:
+        db = connect(path)
+        db.execute(f"PRAGMA max_page_count = {db.execute('PRAGMA page_count').fetchone()[0]}")
+        return db
+
+    monkeypatch.setattr(progress_file, "_connect", full)
+
+
+def test_on_a_full_disk_the_lesson_goes_on_from_what_the_file_holds(path, open_store, monkeypatch):
+    _saved_before(path, ("1", "2"), 2)
+    _full_disk(monkeypatch)
+    store, said = _listened(open_store)
+
+    store.record_attempt("a", "3", "pass", "x = 1\n" * 20_000)  # far more than a page
+    store.mark_done("a", "3")
+    store.set_position("a", 3)
+
+    assert {step for step, s in store.step_status("a").items() if s.done} == {"1", "2", "3"}
+    assert store.position("a") == 3 and store.saved_in is None
+    assert len(said) == 1 and "(database or disk is full)" in said[0]
+    store.close()
+    assert said[1:] == [f"3 changes to your progress could not be saved to {path} and are lost."]
+    with ProgressStore.open(path) as after:
+        assert set(after.step_status("a")) == {"1", "2"} and after.position("a") == 2
+
+
+def _read_only_connections(monkeypatch: pytest.MonkeyPatch) -> None:
+    """SQLite opens the file read-only, as it does on a read-only disk."""
+    connect = sqlite3.connect
+
+    def read_only(database, *args, **kwargs):
+        if isinstance(database, Path):
+            return connect(f"{database.as_uri()}?mode=ro", *args, uri=True, **kwargs)
+        return connect(database, *args, **kwargs)
+
+    monkeypatch.setattr(progress_file.sqlite3, "connect", read_only)
+
+
+def test_a_read_only_store_shows_the_progress_it_holds_and_writes_nothing(path, open_store, monkeypatch):
+    _saved_before(path, ("1",), 1)
+    _read_only_connections(monkeypatch)
+    store, said = _listened(open_store)
+    assert store.notice is None and store.position("a") == 1
+
+    store.set_position("a", 2)
+    store.mark_done("a", "2")
+
+    assert store.position("a") == 2 and set(store.step_status("a")) == {"1", "2"}
+    assert store.saved_in is None
+    assert said == [f"Progress could not be saved to {path} (attempt to write a readonly database). The lesson "
+                    "goes on, kept in memory: what you do in this session will not be saved."]
+    store.close()
+    assert len(said) == 1, "closing has nothing new to say"
+    monkeypatch.undo()
+    with ProgressStore.open(path) as after:
+        assert after.position("a") == 1 and set(after.step_status("a")) == {"1"}
+
+
+def test_a_store_that_cannot_be_opened_for_writing_starts_from_what_it_holds(path, open_store, monkeypatch):
+    with ProgressStore.open(path) as before:
+        before.mark_done("a", "1")
+    monkeypatch.setattr(progress_file, "_connect", lambda path: (_ for _ in ()).throw(
+        sqlite3.OperationalError("unable to open database file")))
+
+    store = open_store()
+
+    assert store.path is None
+    assert store.notice == (f"Progress cannot be saved to {path} (unable to open database file); your progress "
+                            "so far is here, but this session's will not be saved.")
     assert store.step_status("a")["1"].done
+
+
+# -- privacy
+
+
+@pytest.fixture
+def open_umask():
+    previous = os.umask(0o022)
+    yield
+    os.umask(previous)
+
+
+def _mode(path: Path) -> int:
+    return path.stat().st_mode & 0o777
+
+
+def test_the_store_and_its_companions_are_private(path, open_umask):
+    with ProgressStore.open(path) as store:
+        store.record_attempt("a", "1", "pass", "secret = 1")
+        files = [path, Path(f"{path}-wal"), Path(f"{path}-shm")]
+        assert [_mode(file) for file in files] == [0o600] * 3
+
+
+def test_a_store_left_readable_by_others_is_made_private(path, open_umask):
+    with ProgressStore.open(path) as store:
+        store.mark_done("a", "1")
+        wal = Path(f"{path}-wal")
+        path.chmod(0o644)
+        wal.chmod(0o644)
+        with ProgressStore.open(path) as again:
+            assert (_mode(path), _mode(wal)) == (0o600, 0o600)
+            assert again.step_status("a")["1"].done
 
 
 # -- kill -9
