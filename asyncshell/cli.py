@@ -240,16 +240,31 @@ def install_teaching(session: Any) -> None:
     timeline.spans_for(session)  # so a plain %timeline can chart the input just run
 
 
-def _offer_resume(session: Any) -> None:
-    """After the prompt is up (loading lessons must not delay it): offer the unfinished lesson."""
-    from asyncshell.course.tutor import resume_hint
+_offering: set[asyncio.Task[None]] = set()  # the resume offer while it runs
 
-    try:
-        hint = resume_hint(session)
-    except AsyncshellError as exc:
-        hint = str(exc)
-    if hint:
-        session.console.note(hint)
+
+def _offer_resume(session: Any) -> None:
+    """After the prompt is up, offer the unfinished lesson.
+
+    The lessons load in a thread, so a big lesson folder never holds the prompt;
+    the hint comes once they have.  The task is kept until it ends (the loop keeps
+    only a weak reference).
+    """
+    from asyncshell.course.tutor import resume_hint, tutor_for
+
+    async def offer() -> None:
+        try:
+            tutor = tutor_for(session)
+            await asyncio.to_thread(lambda: tutor.course)
+            hint = resume_hint(session)
+        except AsyncshellError as exc:
+            hint = str(exc)
+        if hint:
+            session.console.note(hint)
+
+    task = asyncio.get_running_loop().create_task(offer(), name="asyncshell-resume-offer")
+    _offering.add(task)
+    task.add_done_callback(_offering.discard)
 
 
 async def _main(session: Any, reader: Any, first: tuple[str, str] | None, stay: bool, start: str | None = None) -> int:

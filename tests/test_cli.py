@@ -226,3 +226,39 @@ def test_closing_a_standard_stream_loses_nothing_after_it(breaking: str, asyncsh
     assert "ZeroDivisionError" in result.stderr
     assert "put back the one it started with" in result.stdout
     assert "internal error" not in result.stderr
+
+
+async def test_the_resume_offer_loads_lessons_off_the_loop_then_shows_the_hint(asyncshell_home: Path,
+                                                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    import asyncio
+    import io
+    import time
+
+    from asyncshell import cli
+    from asyncshell.course import catalog
+    from asyncshell.course.progress import ProgressStore
+    from asyncshell.repl.console import Console
+    from asyncshell.repl.evaluator import Evaluator
+    from asyncshell.repl.session import Session
+
+    with ProgressStore.open() as store:
+        store.set_position("first-steps", 1)
+    load = catalog.load_lessons
+
+    def slow_load(dirs):  # a folder of big lessons
+        time.sleep(1.0)
+        return load(dirs)
+
+    monkeypatch.setattr(catalog, "load_lessons", slow_load)
+    out = io.StringIO()
+    console = Console(out, out)
+    session = Session(Evaluator(write=console.write), console, interactive=False)
+
+    started = time.perf_counter()
+    cli._offer_resume(session)
+    assert time.perf_counter() - started < 0.2, "the lessons load in a thread, not on the loop"
+    for _ in range(100):
+        await asyncio.sleep(0.05)
+        if out.getvalue():
+            break
+    assert "type %learn first-steps to carry on" in out.getvalue()
