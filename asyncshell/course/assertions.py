@@ -15,7 +15,8 @@ evaluated is never shown, and nothing is evaluated again after the failure
 message is only evaluated when the assert fails, as in Python.  Names starting
 with ``@`` cannot clash with anything the check or the learner writes.
 
-Recorded: names, calls, attributes, subscripts and awaits.  Not looked into:
+Recorded: names, calls, attributes (not the plain name an attribute is read
+from), subscripts and awaits.  Not looked into:
 lambdas, f-strings, and the bodies of comprehensions, whose values change per item (the
 iterable a comprehension starts from is recorded).  When an assert fails its
 values are shown outer first, ``len(calls) was 2`` before ``calls was [...]``,
@@ -192,7 +193,8 @@ class _Recorder(ast.NodeTransformer):
         if not isinstance(node.ctx, ast.Load):
             return node
         wrap = self._record(node, "attribute")
-        node.value = self.visit(node.value)
+        if not isinstance(node.value, ast.Name):  # ``t.seconds was 0.3`` says it; ``t was elapsed(...)`` adds nothing
+            node.value = self.visit(node.value)
         return wrap(node)
 
     def visit_Subscript(self, node: ast.Subscript) -> ast.expr:

@@ -58,10 +58,26 @@ class CheckResult:
     why: str
     line: int | None = None
     where: str = ""
+    #: What the learner's code raised, for the shell's friendly explanation of it.
+    error: BaseException | None = None
 
     @property
     def passed(self) -> bool:
         return self.status == "pass"
+
+    def let_go(self) -> None:
+        """Drop what the frames of the learner's failed code hold, once the error has been shown and explained.
+
+        Coroutines left in them (``gather([fetch(d) ...])``) would otherwise warn
+        "never awaited" whenever something that keeps the input's task (the
+        timeline) lets go of it: an input later, at a line the learner has since
+        rewritten.  Tracebacks keep their lines.
+        """
+        exc, seen = self.error, set()
+        while exc is not None and id(exc) not in seen:
+            seen.add(id(exc))
+            traceback.clear_frames(exc.__traceback__)
+            exc = exc.__cause__ or exc.__context__
 
     @property
     def detail(self) -> str:
@@ -214,7 +230,7 @@ def _judge_error(exc: BaseException, place: _Place) -> CheckResult:
     else:
         lead = "Your code raised an exception during the check:"
         detail = f"your code raised {summary}"
-    return CheckResult("error", f"{lead}\n{format_error(exc).rstrip()}", _short(detail), where=where)
+    return CheckResult("error", f"{lead}\n{format_error(exc).rstrip()}", _short(detail), where=where, error=exc)
 
 
 def _failed_assert(exc: AssertionFailed, place: _Place) -> CheckResult:

@@ -44,6 +44,9 @@ class Coach:
                                      result.detail)
         if not result.passed:
             self.console.error(result.message + (f"\n{result.where}" if verbose and result.where else ""))
+            if result.error is not None:
+                self.session.explain_to_user(result.error)
+                result.let_go()  # what it leaves to warn about warns now, in this %check
             self.console.note(present.stuck_note(more=bool(result.where) and not verbose))
             return False
         self.console.write(self.console.style("Passed!", "ok") + "\n")

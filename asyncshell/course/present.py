@@ -10,12 +10,11 @@ import difflib
 
 from asyncshell.course.answers import predicted_lines, same_output
 from asyncshell.course.model import ExampleStep, ExerciseStep, Lesson, PredictStep, QuestionStep, QuizStep, Step
-from asyncshell.course.render import render_code, render_markdown
-from asyncshell.text import cell_width
 from asyncshell.course.progress import StepStatus
+from asyncshell.course.render import render_code, render_markdown
 from asyncshell.course.standing import Tally
 from asyncshell.repl.evaluator import Outcome
-from asyncshell.text import plural, terminal_width
+from asyncshell.text import cell_width, paint, plural, terminal_width
 
 #: Lesson text is easier to read in a column than across a wide terminal.
 MAX_WIDTH = 100
@@ -142,10 +141,11 @@ def comparison(predicted: list[str], printed: list[str], color: bool) -> str:
     if left + right + 5 > min(terminal_width(), MAX_WIDTH):
         return "\n".join([f"{titles[0]}:", *("  " + line for line in predicted),
                           f"{titles[1]}:", *("  " + line for line in printed)])
-    lines = [f"  {titles[0]}{' ' * (left - cell_width(titles[0]))}   {titles[1]}"]
+    kinds = ("strong", "error") if color else ()
+    lines = [paint(f"  {titles[0]}{' ' * (left - cell_width(titles[0]))}   {titles[1]}", *kinds[:1])]
     for i in range(rows):
         guess, real = column(predicted, i), column(printed, i)
-        mark = "   " if same_output(guess, real) else " ≠ "
+        mark = "   " if same_output(guess, real) else paint(" ≠ ", *kinds[1:])
         lines.append(f"  {guess}{' ' * (left - cell_width(guess))}{mark}{real}")
     return "\n".join(lines)
 

@@ -7,6 +7,7 @@ from pathlib import Path
 from asyncshell.repl.hooks import Terminal
 from course.lesson_shell import GREET, SHOUT, Shell, listed_state
 from course.stored import attempts
+from support import run_inputs
 
 async def _no_editor(path: Path) -> None:
     raise AssertionError("no editor in this test")
@@ -302,3 +303,29 @@ async def test_back_at_a_solved_exercise_says_so_and_its_solution_is_not_counted
     assert not shell.status("greet").revealed
     out = await shell.type("%back")
     assert "You answered this already: Enter goes on, or answer again." in out
+
+
+async def test_an_error_from_the_learners_code_in_a_check_gets_the_shells_explanation(shell: Shell) -> None:
+    await shell.type("%learn demo", "", "", "%answer 2", "async def greet(name):\n    raise TypeError('odd')")
+    assert shell.session is not None
+    shell.session.hooks.explain = lambda subject: f"about {subject!r}" if isinstance(subject, TypeError) else None
+    out = await shell.type("%check")
+    assert "TypeError: odd" in out and "about TypeError('odd')" in out
+
+
+async def test_coroutines_a_failed_check_left_behind_warn_in_the_check_not_an_input_later(shell: Shell) -> None:
+    await shell.type("%learn demo", "", "", "%answer 2")
+    await shell.type("async def fetch(name):\n    return name",
+                     "async def greet(name):\n    return await asyncio.gather([fetch(name)])")
+    assert shell.session is not None
+    last: list[object] = []
+
+    def keep_last(task: object) -> None:  # as %timeline keeps the input just run
+        last[:] = [task]
+
+    shell.session.evaluator.on_input_end.append(keep_last)
+    await run_inputs(["%check"], session=shell.session)
+    checked = shell.stream.getvalue()
+    assert "TypeError: unhashable type: 'list'" in checked
+    await run_inputs(["x = 1", "import gc; _ = gc.collect()"], session=shell.session)
+    assert "never awaited" not in shell.stream.getvalue()[len(checked):]
