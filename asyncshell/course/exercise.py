@@ -1,9 +1,10 @@
 """Running an exercise, for the tutor and ``validate`` alike: what its lesson needs, then setup, an answer, the check.
 
 The two differ only in where the code runs (the learner's namespace, or a
-fresh one per attempt), where the practice server comes from (the session's,
-or one of validate's own) and whether code gets the exercise's timeout; the
-order of things, the labels tracebacks show and the server reset are here once.
+fresh one per attempt) and where the practice server comes from (the session's,
+or one of validate's own); the order of things, the labels tracebacks show,
+the server reset and the exercise's timeout on every piece of the lesson's
+code are here once.
 ``Workspace`` is the tutor's side: the learner's namespace around the exercise
 they are on.
 """
@@ -67,11 +68,10 @@ class Attempt:
 
 
 class Exercise:
-    """One exercise in one evaluator's namespace; ``timeout`` (seconds or None) bounds each piece of code."""
+    """One exercise in one evaluator's namespace; the exercise's timeout bounds each piece of code it runs."""
 
-    def __init__(self, evaluator: Evaluator, step: ExerciseStep, provided: Provided, *,
-                 timeout: float | None = None) -> None:
-        self.evaluator, self.step, self.provided, self.timeout = evaluator, step, provided, timeout
+    def __init__(self, evaluator: Evaluator, step: ExerciseStep, provided: Provided) -> None:
+        self.evaluator, self.step, self.provided = evaluator, step, provided
 
     async def set_up(self) -> Outcome:
         """Zero the server's counts, so the check sees this exercise's requests only, then run the setup.
@@ -88,7 +88,7 @@ class Exercise:
     async def run(self, source: str, label: str) -> Outcome:
         """Run ``source`` as the exercise's ``label`` (its tracebacks say ``<label:id>``), values unshown."""
         return await self.evaluator.run(source, f"<{label}:{self.step.id}>", show_values=False,
-                                        timeout=self.timeout)
+                                        timeout=self.step.timeout)
 
     async def run_solution(self) -> Outcome:
         return await self.run(self.step.solution.source, "solution")
@@ -113,7 +113,8 @@ class Workspace:
 
     It remembers the namespace as the exercise found it (what ``%reset`` puts
     back) and what the setup left, to tell the learner's own code apart.
-    Their code gets no timeout: Ctrl-C stops it.
+    Their own code gets no timeout (Ctrl-C stops it); the lesson's setup and
+    solution get the exercise's, so a lesson cannot hang the shell on ``%skip``.
     """
 
     def __init__(self, evaluator: Evaluator) -> None:

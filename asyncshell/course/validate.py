@@ -223,7 +223,7 @@ async def _attempt(exercise: ExerciseStep, provided: Provided, answer: str, labe
     evaluator = Evaluator(write=lambda text: None)
     previous = signal.signal(signal.SIGINT, evaluator.handle_sigint)
     try:
-        tried = await Exercise(evaluator, exercise, provided, timeout=exercise.timeout).attempt(
+        tried = await Exercise(evaluator, exercise, provided).attempt(
             answer, label, stop_on_error=stop_on_error)
     finally:
         signal.signal(signal.SIGINT, previous)
