@@ -3,9 +3,10 @@
 For each lesson that loads, every exercise is run twice, each time in a fresh
 ``Evaluator`` namespace after its ``setup``: with its ``solution``, which must
 pass its ``check``, and with its ``starter`` (or no code at all), which must
-not.  Each lesson gets its own event loop, and what the code prints is kept
-out of the report.  Quiz answers and ``requires`` are checked again cheaply;
-the loader has already refused files that break the format.
+not.  A predict step's code, run alone, must print its right answer.  Each
+lesson gets its own event loop, and what the code prints is kept out of the
+report.  Quiz answers and ``requires`` are checked again cheaply; the loader
+has already refused files that break the format.
 
     exit 0   every lesson loaded and passed
     exit 1   at least one problem, each reported as one ``file:line: ...`` line
@@ -30,7 +31,8 @@ from typing import TYPE_CHECKING, Any, NoReturn, TextIO
 
 from asyncshell.course.catalog import lesson_files, load_catalog, load_lessons
 from asyncshell.course.exercise import Attempt, Exercise, Provided, provide
-from asyncshell.course.model import ExerciseStep, Lesson, LoadResult, QuizStep
+from asyncshell.course.model import ExerciseStep, Lesson, LoadResult, PredictStep, QuizStep
+from asyncshell.course.questions import predict_problem
 from asyncshell.course.render import printable
 from asyncshell.paths import lesson_dirs
 from asyncshell.repl.evaluator import CANCEL_GRACE, Evaluator, Outcome
@@ -179,6 +181,8 @@ async def _lesson_problems(lesson: Lesson) -> list[Problem]:
                 problems += _quiz_problems(lesson, step)
             elif isinstance(step, ExerciseStep):
                 problems += await _exercise_problems(lesson, step, provided)
+            elif isinstance(step, PredictStep) and (why := await predict_problem(step)):
+                problems.append(Problem(lesson.path, step.location.line, f"predict '{step.key}': {why}"))
     return problems
 
 

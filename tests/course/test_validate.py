@@ -177,6 +177,33 @@ def test_a_quiz_no_reply_can_answer_is_a_problem(write_lesson, full_lesson):
     assert _quiz_problems(lesson, good) == []
 
 
+PREDICT = """\
+  - type: predict
+    code: |
+      print("a")
+      print("b")
+    choices:
+      - |
+        a
+        b
+      - |
+        b
+        a
+    answer: {answer}
+    explanation: Lines print in order.
+"""
+
+
+@pytest.mark.parametrize(("answer", "status"), [(1, 0), (2, 1)])
+def test_a_predict_step_must_print_its_right_answer(capsys, write_lesson, full_lesson, answer, status):
+    text = full_lesson() + PREDICT.format(answer=answer)
+    line = text.count("\n", 0, text.index("  - type: predict")) + 1
+    code, lines = validate(capsys, str(write_lesson(text)))
+    assert code == status, lines
+    problem = f"lesson.yaml:{line}: predict 'predict-1': its code prints a │ b, not its answer b │ a"
+    assert (problem in lines) == (status == 1)
+
+
 def test_a_lesson_that_needs_the_practice_server_gets_it_in_its_checks(capsys, write_lesson, full_lesson):
     text = full_lesson().replace("steps:\n", "needs: [practice_server]\nsteps:\n", 1).replace(
         '      assert await greet("ada") == "hello, ada"\n',
