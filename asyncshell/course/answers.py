@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 _ONES = ("zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen "
          "seventeen eighteen nineteen").split()
@@ -107,10 +107,22 @@ def same_output(reply: str, output: str) -> bool:
     return _words(reply) == _words(output)
 
 
-def predicted_lines(reply: str) -> list[str]:
-    """A typed prediction as the lines it predicts: split at commas, semicolons, slashes or line breaks, else at spaces."""
+def predicted_lines(reply: str, printed: Sequence[str]) -> list[str]:
+    """A typed prediction as the lines it predicts, to show beside the ``printed`` ones.
+
+    Split at commas, semicolons, slashes or line breaks; without any, a reply
+    with the printed words is taken as the printed lines, and another as one line.
+    """
     lines = [line for line in _LINE_BREAKS.split(reply.strip()) if line]
-    return lines if len(lines) > 1 else reply.split()
+    if len(lines) > 1 or not same_output(reply, "\n".join(printed)):
+        return lines
+    words = reply.split()
+    grouped = []
+    for line in printed:
+        count = len(_words(line))
+        grouped.append(" ".join(words[:count]))
+        words = words[count:]
+    return grouped
 
 
 def _words(text: str) -> list[str]:

@@ -43,7 +43,9 @@ class Coach:
         self._store().record_attempt(lesson_id, step.key, result.status, self.workspace.learners_code(),
                                      result.detail)
         if not result.passed:
-            self.console.error(result.message + (f"\n{result.where}" if verbose and result.where else ""))
+            # A failure is sentences and values, wrapped like any message; an error's traceback keeps its lines.
+            message = self.console.wrap(result.message) if result.status == "fail" else result.message
+            self.console.error(message + (f"\n{result.where}" if verbose and result.where else ""))
             if result.error is not None:
                 self.session.explain_to_user(result.error)
                 result.let_go()  # what it leaves to warn about warns now, in this %check

@@ -89,7 +89,8 @@ def picker(step: QuestionStep, color: bool) -> tuple[str, list[str]]:
     if isinstance(step, PredictStep):
         return "What does it print?", [LINE_MARK.join(choice.text.split("\n")) for choice in step.choices]
     question = step.question if isinstance(step, QuizStep) else ""
-    return prose(question, color), [render_markdown(choice.text, 10_000, color) for choice in step.choices]
+    width = min(terminal_width(), MAX_WIDTH) - 2  # the picker pads its question by a column on each side
+    return render_markdown(question, width, color), [render_markdown(choice.text, 10_000, color) for choice in step.choices]
 
 
 def answer_usage(step: QuestionStep) -> str:
@@ -150,11 +151,11 @@ def comparison(predicted: list[str], printed: list[str], color: bool) -> str:
     return "\n".join(lines)
 
 
-def prediction(step: PredictStep, reply: str, picked: tuple[int, ...]) -> list[str]:
-    """The lines a reply predicts: the picked choice's, or the typed ones."""
+def prediction(step: PredictStep, reply: str, picked: tuple[int, ...], printed: list[str]) -> list[str]:
+    """The lines a reply predicts, to show beside the ``printed`` ones: the picked choice's, or the typed ones."""
     if step.choices and picked:
         return step.choices[picked[0] - 1].text.split("\n")
-    return predicted_lines(reply)
+    return predicted_lines(reply, printed)
 
 
 def what_now(step: Step) -> str:

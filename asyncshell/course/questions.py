@@ -36,8 +36,9 @@ async def printed_by(evaluator: Evaluator, step: PredictStep, timeout: float | N
 async def reveal(session: Session, step: PredictStep, reply: str, picked: tuple[int, ...]) -> None:
     """Run the code in the learner's namespace and show what it printed beside what they predicted."""
     printed, outcome = await printed_by(session.evaluator, step)
-    guess = present.prediction(step, reply, picked)
-    session.console.write(present.comparison(guess, _lines(printed), session.console.color) + "\n")
+    lines = _lines(printed)
+    guess = present.prediction(step, reply, picked, lines)
+    session.console.write(present.comparison(guess, lines, session.console.color) + "\n")
     if outcome.kind != "ok":
         session.show(outcome)
 

@@ -352,7 +352,7 @@ class Tutor:
         assert lesson is not None and step is not None
         self.store.set_position(lesson.id, self.index)
         self.session.hooks.prompt_prefix = present.prompt_prefix(lesson, self.index)
-        self.console.write("\n" + self.console.style(present.heading(lesson, self.index), "heading") + "\n")
+        self.console.write("\n" + self.console.style(self.console.wrap(present.heading(lesson, self.index)), "heading") + "\n")
         self.session.hooks.prefill = ""  # an exercise's starter belongs to the exercise only
         self.console.write(present.step_text(step, self.console.color) + "\n")
         self._reminded = False
@@ -373,8 +373,8 @@ class Tutor:
         lesson = self.lesson
         assert lesson is not None
         self.store.set_position(lesson.id, len(lesson.steps))
-        self.console.write(self.console.style(f"Lesson complete: {lesson.title}", "ok")
-                           + present.completed(tally(self.store, lesson)) + "\n")
+        said = self.console.wrap(f"Lesson complete: {lesson.title}{present.completed(tally(self.store, lesson))}")
+        self.console.write(self.console.style("Lesson complete:", "ok") + said[len("Lesson complete:"):] + "\n")
         self.lesson, self.index = None, 0
         self.session.hooks.prompt_prefix = ""
         self.session.hooks.prefill = ""

@@ -173,7 +173,7 @@ async def choose(question: str, options: list[str]) -> int | None:
     def _cancel(event: KeyPressEvent) -> None:
         event.app.exit(exception=KeyboardInterrupt(), style="class:aborting")
 
-    hint = f"↑↓ or 1-{min(len(options), 9)} to pick · Enter answers · Esc or Ctrl-C: no answer"
+    hint = f"↑↓ or 1-{min(len(options), 9)}, then Enter · Esc or Ctrl-C: no answer"  # fits 60 columns
     message = [*to_formatted_text(ANSI(question)), ("", "\n"), ("fg:ansibrightblack", hint)]
     picker = ChoiceInput(message=message, options=[(i, ANSI(option)) for i, option in enumerate(options)],
                          key_bindings=bindings)

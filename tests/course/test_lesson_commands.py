@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
+
+import pytest
 
 from asyncshell.repl.hooks import Terminal
 from course.lesson_shell import GREET, SHOUT, Shell, listed_state
@@ -329,3 +332,20 @@ async def test_coroutines_a_failed_check_left_behind_warn_in_the_check_not_an_in
     assert "TypeError: unhashable type: 'list'" in checked
     await run_inputs(["x = 1", "import gc; _ = gc.collect()"], session=shell.session)
     assert "never awaited" not in shell.stream.getvalue()[len(checked):]
+
+
+class _Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+async def test_in_a_narrow_terminal_failures_and_the_end_of_a_lesson_wrap_at_words(
+        lessons: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("COLUMNS", "40")
+    shell = Shell(lessons)
+    shell.stream = _Terminal()
+    await shell.type("%learn demo", "", "", "%answer 2", "async def greet(name):\n    return 'hello ada'")
+    out = await shell.type("%check")
+    assert "The check expected: await greet(\"ada\")\n== \"hello, ada\"" in out
+    out = await shell.type(GREET, "%check", SHOUT, "%check", "")
+    assert "Lesson complete: Demo lesson; 6 of 6\nsteps done." in out

@@ -153,6 +153,10 @@ async def test_a_typed_prediction_is_compared_word_by_word(questions: Path) -> N
     assert out.splitlines()[:3] == ["  You predicted   It printed", "  First           first", "  LATER.          later"]
     assert "Right. The coroutine runs at the await." in out
     assert shell.namespace["coro"] is not None  # it ran in the learner's namespace, as %run would
+    out = await shell.type("%answer first later")
+    assert out.splitlines()[:3] == ["  You predicted   It printed", "  first           first", "  later           later"]
+    out = await shell.type("%answer later first")
+    assert out.splitlines()[:3] == ["  You predicted   It printed", "  later first   ≠ first", "                ≠ later"]
     assert "Done." in await shell.type("")
 
 

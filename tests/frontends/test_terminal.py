@@ -249,4 +249,4 @@ async def test_the_picker_takes_arrows_or_a_number_and_escape_or_ctrl_c_pick_not
 async def test_the_picker_shows_the_keys_and_the_rendered_question_and_options() -> None:
     _, screen = await pick(ENTER)
     assert "Which is await?" in screen and "2. two" in screen and "\\x1b" not in screen
-    assert "↑↓ or 1-3 to pick · Enter answers · Esc or Ctrl-C: no answer" in screen
+    assert "↑↓ or 1-3, then Enter · Esc or Ctrl-C: no answer" in screen
