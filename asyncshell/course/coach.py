@@ -43,9 +43,15 @@ class Coach:
         self._store().record_attempt(lesson_id, step.key, result.status, self.workspace.learners_code(),
                                      result.detail)
         if not result.passed:
-            # A failure is sentences and values, wrapped like any message; an error's traceback keeps its lines.
-            message = self.console.wrap(result.message) if result.status == "fail" else result.message
-            self.console.error(message + (f"\n{result.where}" if verbose and result.where else ""))
+            where = [result.where] if verbose and result.where else []
+            if result.status == "fail":  # the author's sentence stands out; the values (indented) are plain
+                sentence, *values = self.console.wrap(result.message).split("\n  ", 1)
+                self.console.error(sentence)
+                below = ["  " + text for text in values] + where
+                if below:
+                    self.console.write("\n".join(below) + "\n")
+            else:  # a traceback keeps its lines, and its last (the exception) stands out
+                self.console.error("\n".join([result.message, *where]))
             if result.error is not None:
                 self.session.explain_to_user(result.error)
                 result.let_go()  # what it leaves to warn about warns now, in this %check

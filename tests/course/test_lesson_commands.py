@@ -349,3 +349,11 @@ async def test_in_a_narrow_terminal_failures_and_the_end_of_a_lesson_wrap_at_wor
     assert "The check expected: await greet(\"ada\")\n== \"hello, ada\"" in out
     out = await shell.type(GREET, "%check", SHOUT, "%check", "")
     assert "Lesson complete: Demo lesson; 6 of 6\nsteps done." in out
+
+
+async def test_in_colour_a_failed_checks_sentence_stands_out_not_its_last_value(lessons: Path) -> None:
+    shell = Shell(lessons, color=True)
+    await shell.type("%learn demo", "", "", "%answer 2", "async def greet(name):\n    return 'hello ada'")
+    out = await shell.type("%check")
+    assert out.startswith("\x1b[1;31mThe check expected: await greet(\"ada\") == \"hello, ada\"\x1b[0m\n")
+    assert "\n  await greet(\"ada\") was 'hello ada'\n" in out
