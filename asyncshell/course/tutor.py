@@ -252,7 +252,7 @@ class Tutor:
             reply = str(chosen + 1)
         if not reply:
             raise UsageError(f"Usage: {present.answer_usage(step)}")
-        picked = step.picked(reply) or () if step.choices else ()
+        picked = (step.picked(reply) or ()) if step.choices else ()
         if step.choices and not (picked and all(1 <= n <= len(step.choices) for n in picked)):
             raise UsageError(f"Answer with choice numbers from 1 to {len(step.choices)}, e.g. %answer 1.")
         if isinstance(step, PredictStep) and len(picked) > 1:
@@ -262,7 +262,7 @@ class Tutor:
         if isinstance(step, PredictStep):
             await reveal(self.session, step, reply, picked)
         said = present.prose(present.verdict(step, picked, right), self.console.color)  # one paragraph, wrapped as one
-        self.console.write(self.console.style("Right.", "ok") + said[len("Right."):] + "\n" if right else said + "\n")
+        self.console.write((self.console.style("Right.", "ok") + said[len("Right."):] if right else said) + "\n")
         if isinstance(step, PredictStep):
             self.store.mark_done(self._lesson.id, step.key)  # answered: the output is there to see either way
             self.console.note(present.read_on(step, last=self.index + 1 == len(self._lesson.steps)))
