@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 
 from asyncshell.course.loader import MAX_FILE_BYTES, load_lesson
 from asyncshell.course.model import Choice, Code, ExerciseStep, Lesson, PredictStep
+from asyncshell.course.questions import predict_problem
 from asyncshell.errors import LessonError
 
 # Six lines, so the first step starts on line 7.
@@ -353,3 +354,5 @@ def test_documented_example_loads_and_its_exercise_is_solvable(write_lesson):
     (exercise,) = lesson.exercises
     assert _passes(exercise, exercise.solution.source)
     assert not _passes(exercise, exercise.starter)
+    (predict,) = [step for step in lesson.steps if isinstance(step, PredictStep)]
+    assert asyncio.run(predict_problem(predict)) is None  # its code prints its answer
