@@ -168,7 +168,7 @@ async def test_cancel_with_nothing_running_says_so() -> None:
 async def test_tasks_with_a_stray_argument_shows_its_usage() -> None:
     session, out = _session()
     await run_inputs(["%tasks everything"], session=session)
-    assert out.getvalue().startswith("Usage: %tasks [-v]")
+    assert out.getvalue().startswith("Usage: %tasks [-v | --tree]")
 
 
 HOSTILE = (
