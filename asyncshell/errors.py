@@ -41,7 +41,9 @@ class LessonError(AsyncshellError):
         line = f"{where}: {self.field}: {self.why}" if self.field else f"{where}: {self.why}"
         # A file's own words (a key, a step type, a file name) may hold a line break or an
         # escape sequence; written as Python would write them, the message stays one plain line.
-        return "".join(c if c.isprintable() else repr(c)[1:-1] for c in line)
+        from asyncshell.text import printable
+
+        return printable(line)
 
 
 class StoreError(AsyncshellError):

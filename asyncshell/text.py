@@ -32,6 +32,12 @@ def paint(text: str, *kinds: str) -> str:
     return f"\x1b[{codes}m{text}{RESET}"
 
 
+def printable(text: str) -> str:
+    """Text from a file or the learner, safe to echo in a line of our own: what cannot be printed
+    (control characters, escape sequences, lone surrogates) is written as Python would write it."""
+    return text if text.isprintable() else "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
+
+
 def plural(count: int, noun: str, many: str | None = None) -> str:
     """``1 task``, ``3 tasks``; ``many`` for nouns that do not just take an s."""
     return f"{count} {noun if count == 1 else many or noun + 's'}"

@@ -31,7 +31,7 @@ from asyncshell.course.assertions import AssertionFailed, rewrite_asserts
 from asyncshell.course.helpers import CheckHelpers
 from asyncshell.course.model import ExerciseStep, compile_failure
 from asyncshell.course.progress_file import Result
-from asyncshell.repl.evaluator import Evaluator, Outcome
+from asyncshell.repl.evaluator import SWALLOWED_ADVICE, Evaluator, Outcome
 from asyncshell.repl.tracebacks import format_error, learners_frames, remember_source
 
 _NO_EXTRAS: Mapping[str, object] = types.MappingProxyType({})
@@ -271,8 +271,7 @@ def _swallowed(outcome: Outcome, timeout: float) -> CheckResult:
     stopped = f"gave up after {timeout:g} s" if outcome.kind == "timeout" else "was interrupted (Ctrl-C)"
     message = (
         f"The check {stopped}, and your code caught the CancelledError meant to stop it and carried on, "
-        f"at {outcome.swallowed}. A bare `except:` or `except BaseException:` around an await does this: "
-        "catch `Exception` instead, or re-raise `asyncio.CancelledError`. That code was left running; "
+        f"at {outcome.swallowed}. {SWALLOWED_ADVICE} That code was left running; "
         "asyncshell cancels it again when you leave."
     )
     return CheckResult("fail", message, _short(f"your code caught CancelledError at {outcome.swallowed}"))

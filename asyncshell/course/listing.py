@@ -7,7 +7,7 @@ import sys
 
 from asyncshell.course.catalog import load_catalog
 from asyncshell.course.progress import ProgressStore
-from asyncshell.course.render import printable
+from asyncshell.text import printable
 from asyncshell.course.standing import lesson_table
 from asyncshell.paths import lesson_dirs
 

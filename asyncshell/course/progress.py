@@ -34,7 +34,7 @@ from typing import Any
 
 from asyncshell.course import progress_file
 from asyncshell.course.progress_file import RESULTS, TABLES, Result, memory_copy, open_store
-from asyncshell.course.render import printable
+from asyncshell.text import printable
 from asyncshell.errors import StoreError
 from asyncshell.text import plural
 

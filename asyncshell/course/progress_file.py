@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal, get_args
 
-from asyncshell.course.render import printable
+from asyncshell.text import printable
 from asyncshell.paths import data_home, ensure_data_home, private_file
 
 FILENAME = "progress.sqlite3"

@@ -52,12 +52,6 @@ def render_code(code: str, color: bool, indent: str = CODE_INDENT) -> str:
     return _code_block(_clean(code).split("\n"), "python", color, indent)
 
 
-def printable(text: str) -> str:
-    """Text from a file or the learner, safe to echo in a line of our own: what cannot be printed
-    (control characters, lone surrogates) is written as Python would write it, as ``LessonError`` does."""
-    return text if text.isprintable() else "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
-
-
 def _clean(text: str) -> str:
     return text.expandtabs(4).replace("\r\n", "\n").translate(_CONTROLS)
 

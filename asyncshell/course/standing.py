@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 from asyncshell.course.model import Lesson, LoadResult
 from asyncshell.course.progress import ProgressStore
-from asyncshell.course.render import printable
+from asyncshell.text import printable
 from asyncshell.text import columns, plural
 
 

@@ -96,6 +96,7 @@ class Tutor:
     def store(self) -> ProgressStore:
         if self._store is None:
             self._store = self._open_store()
+            self._store.notify = self.console.note  # "not being saved" and the like, dim, in the shell
             if self._store.notice:
                 self.console.note(self._store.notice)
         return self._store

@@ -33,10 +33,10 @@ from asyncshell.course.catalog import lesson_files, load_catalog, load_lessons
 from asyncshell.course.exercise import Attempt, Exercise, Provided, provide
 from asyncshell.course.model import ExerciseStep, Lesson, LoadResult, PredictStep, QuizStep
 from asyncshell.course.questions import predict_problem
-from asyncshell.course.render import printable
+from asyncshell.text import printable
 from asyncshell.paths import lesson_dirs
 from asyncshell.repl.evaluator import CANCEL_GRACE, Evaluator, Outcome
-from asyncshell.repl.loop import _close as close_loop
+from asyncshell.repl.loop import close_loop
 from asyncshell.repl.tracebacks import user_stack, where_suspended
 from asyncshell.text import columns, plural
 

@@ -29,6 +29,7 @@ from prompt_toolkit.patch_stdout import StdoutProxy
 
 from asyncshell.frontends.completion import complete
 from asyncshell.paths import data_home, ensure_data_home, private_file
+from asyncshell.text import terminal_width
 from asyncshell.repl.console import Console
 from asyncshell.repl.statements import next_indent, should_submit
 
@@ -37,6 +38,7 @@ CONTINUATION = "... "
 WRAPPED = "  ↪ "
 #: Shown above the prompt while an exercise's starter code sits in it untouched.
 STARTER_HINT = "starter code below: type to replace it · arrow keys to edit it · Enter runs it · Ctrl-D leaves"
+STARTER_HINT_NARROW = "starter: type to replace, arrows to edit, Ctrl-D leaves"  # fits 60 columns
 
 
 #: Completes a ``%command`` line: (the word being typed, its candidates).
@@ -119,8 +121,9 @@ def key_bindings(untouched_prefill: Callable[[], str] = lambda: "") -> KeyBindin
     @bindings.add("enter", filter=~completion_selected)
     def _enter(event: KeyPressEvent) -> None:
         buffer = event.current_buffer
-        if prefill_untouched():  # Enter on an untouched starter goes on from its end, as if typed
-            buffer.cursor_position = len(buffer.text)
+        if prefill_untouched():  # Enter on an untouched starter runs it as it is
+            buffer.validate_and_handle()
+            return
         document = buffer.document
         if document.is_cursor_at_the_end and should_submit(buffer.text):
             last_line = document.lines[-1]
@@ -252,13 +255,20 @@ class PromptReader:
             input=input,
             output=output,
         )
+        self.prompt.default_buffer.on_cursor_position_changed += self._moved
 
     def _prompt_message(self) -> Any:
         """The prompt, with a line above it saying what the keys do while a starter sits untouched below."""
         prompt = self._message()
         if not starter_untouched(self._prefilled, self.prompt.default_buffer.document):
             return prompt
-        return [("fg:ansibrightblack" if self._color else "", STARTER_HINT + "\n"), ("", prompt)]
+        hint = STARTER_HINT if terminal_width() >= len(STARTER_HINT) + 1 else STARTER_HINT_NARROW
+        return [("fg:ansibrightblack" if self._color else "", hint + "\n"), ("", prompt)]
+
+    def _moved(self, buffer: Any) -> None:
+        """Once the cursor has moved into the starter, it is being edited: typing no longer replaces it."""
+        if buffer.cursor_position != 0:
+            self._prefilled = ""
 
     async def __call__(self) -> str | None:
         self._prefilled = self._prefill()

@@ -76,6 +76,11 @@ class Outcome:
     swallowed: str = ""
 
 
+#: What to do about an input (or a check) that swallowed its cancellation: said after where it happened.
+SWALLOWED_ADVICE = ("A bare `except:` or `except BaseException:` around an await does this: "
+                    "catch `Exception` instead, or re-raise `asyncio.CancelledError`.")
+
+
 def _settle(future: "asyncio.Future[None]") -> None:
     if not future.done():
         future.set_result(None)

@@ -36,10 +36,10 @@ def run(loop: asyncio.AbstractEventLoop, session: Session, main: Coroutine[Any, 
                 session.show_exit(exc)
     finally:
         signal.signal(signal.SIGINT, previous)
-        _close(loop)
+        close_loop(loop)
 
 
-def _close(loop: asyncio.AbstractEventLoop) -> None:
+def close_loop(loop: asyncio.AbstractEventLoop) -> None:
     """Cancel what is left, shut down async generators and the thread pool: each within a bound.
 
     A task that swallows its cancellation, or a thread stuck in ``time.sleep(100)``,

@@ -18,7 +18,7 @@ from typing import Any, Awaitable, Callable, Iterator
 from asyncshell.repl.commands import CommandRegistry, registry as default_registry
 from asyncshell.repl.console import Console
 from asyncshell.errors import AsyncshellError, describe_bug
-from asyncshell.repl.evaluator import Evaluator, Outcome, Quitter, exit_code_of
+from asyncshell.repl.evaluator import SWALLOWED_ADVICE, Evaluator, Outcome, Quitter, exit_code_of
 from asyncshell.repl.hooks import Features, Hooks, Terminal
 from asyncshell.repl.statements import is_command
 from asyncshell.repl.streams import StandardStreams
@@ -186,8 +186,7 @@ class Session:
         elif outcome.swallowed:
             self.console.note(
                 f"The input caught the CancelledError meant to stop it and went on (it is at {outcome.swallowed}); "
-                "it was left running. A bare `except:` or `except BaseException:` around an await does this: "
-                "catch `Exception`, or re-raise `asyncio.CancelledError`."
+                f"it was left running. {SWALLOWED_ADVICE}"
             )
         elif outcome.kind == "interrupted":
             self.console.note("KeyboardInterrupt: the input was stopped; the loop and your tasks are still running.")

@@ -168,7 +168,8 @@ async def test_percent_over_untouched_prefilled_code_starts_a_command(tmp_path: 
         ("exit()" + ENTER, "exit()"),  # replaces the starter: not "return x * xexit()"
         ("async def mine():" + ENTER + "return 1" + ALT_ENTER, "async def mine():\n    return 1"),
         (CTRL_D, None),  # leaves, though the buffer is not empty
-        (ENTER + ENTER, "def slow_square(x):\n    return x * x\n"),  # runs the starter as it is, ending its block
+        (ENTER, "def slow_square(x):\n    return x * x"),  # one Enter runs the starter as it is
+        (DOWN + "\x1b[H" + "# " + ALT_ENTER, "def slow_square(x):\n#     return x * x"),  # moved in: typing edits it
     ],
 )
 async def test_a_prefilled_starter_is_replaced_by_typing_and_ctrl_d_leaves(tmp_path: Path, keys: str, read: str | None) -> None:
@@ -177,7 +178,7 @@ async def test_a_prefilled_starter_is_replaced_by_typing_and_ctrl_d_leaves(tmp_p
         reader = PromptReader({}, color=False, history_path=tmp_path / "h", prefill=lambda: starter, input=pipe, output=DummyOutput())
         pending = asyncio.ensure_future(reader())
         await asyncio.sleep(0.05)
-        assert "type to replace it" in str(reader._prompt_message())  # the screen says so while it is untouched
+        assert "type to replace" in str(reader._prompt_message())  # the screen says so while it is untouched
         pipe.send_text(keys)
         assert await asyncio.wait_for(pending, 5) == read
 
