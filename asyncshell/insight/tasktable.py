@@ -122,6 +122,7 @@ def _table(header: tuple[str, ...], rows: Iterable[tuple[str, ...]], width: int,
     return lines
 
 
+NO_TASKS = "No tasks: nothing you started is running. asyncio.create_task(...) starts one.\n"
 ALIVE_HEADER = ("id", "name", "state", "coroutine", "age", "waiting at")
 FINISHED_HEADER = ("id", "name", "state", "coroutine", "ended", "result")
 
@@ -129,7 +130,7 @@ FINISHED_HEADER = ("id", "name", "state", "coroutine", "ended", "result")
 def render(snap: TaskSnapshot, *, width: int = 80, verbose: bool = False) -> str:
     """The %tasks text for a snapshot: alive tasks, then the recently finished ones."""
     if not snap.alive and not snap.finished:
-        return "No tasks: nothing you started is running.  asyncio.create_task(...) starts one.\n"
+        return NO_TASKS
     alive = [(str(r.id), r.name, r.state, r.coroutine, format_age(snap.now - r.created), _waiting_at(r)) for r in snap.alive]
     finished = [
         (str(r.id), r.name, r.state, r.coroutine, format_age(snap.now - r.finished) + " ago" if r.finished is not None else "", r.outcome or r.state)

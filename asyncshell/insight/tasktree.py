@@ -14,6 +14,7 @@ import asyncio
 from collections.abc import Sequence
 from typing import Any, NamedTuple
 
+from asyncshell.insight.tasktable import NO_TASKS
 from asyncshell.repl.tasks import TaskWatch, owned_groups, waited_on_by
 from asyncshell.repl.tracebacks import user_stack
 
@@ -79,7 +80,7 @@ def _where(task: asyncio.Task[Any]) -> str:
 def render(roots: list[Node], *, width: int = 80) -> str:
     """The tree as text, ``width`` columns at most, identical siblings folded."""
     if not roots:
-        return "No tasks: nothing you started is running.  asyncio.create_task(...) starts one.\n"
+        return NO_TASKS
     lines: list[str] = []
     _draw(roots, "", lines, width, top=True)
     return "\n".join(lines) + "\n"

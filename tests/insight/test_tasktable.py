@@ -68,7 +68,7 @@ def test_a_narrow_terminal_cuts_the_last_column_not_the_ids() -> None:
 
 
 def test_no_tasks_is_one_friendly_line() -> None:
-    assert tt.render(tt.TaskSnapshot(1.0, (), ())) == "No tasks: nothing you started is running.  asyncio.create_task(...) starts one.\n"
+    assert tt.render(tt.TaskSnapshot(1.0, (), ())) == "No tasks: nothing you started is running. asyncio.create_task(...) starts one.\n"
 
 
 def test_ages_read_at_a_glance() -> None:

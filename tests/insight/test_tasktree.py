@@ -79,4 +79,4 @@ def test_render_folds_alike_siblings_and_keeps_those_with_children() -> None:
 
 
 def test_no_tasks_is_one_friendly_line() -> None:
-    assert tasktree.render([]) == "No tasks: nothing you started is running.  asyncio.create_task(...) starts one.\n"
+    assert tasktree.render([]) == "No tasks: nothing you started is running. asyncio.create_task(...) starts one.\n"
