@@ -110,5 +110,7 @@ def test_blank_lines_make_no_inputs() -> None:
 
 
 def test_a_line_too_deep_for_the_compiler_is_submitted_to_show_its_error() -> None:
-    assert input_status("1" + "+1" * 3000) is Status.INVALID
-    assert should_submit("not " * 50_000 + "True")
+    # Too deep for the compiler on some Python versions (3.13 manages the first): never an exception here.
+    for line in ("1" + "+1" * 3000, "-" * 100_000 + "1", "not " * 50_000 + "True"):
+        assert input_status(line) is not Status.INCOMPLETE
+        assert should_submit(line)
