@@ -152,6 +152,8 @@ def _python_lexer() -> Lexer:
     from prompt_toolkit.lexers import PygmentsLexer
 
     module = importlib.import_module("pygments.lexers.python")
+    for _ in module.PythonLexer().get_tokens("async def f():\n    await x"):
+        pass  # compiles the lexer's regular expressions here, not at the first repaint on the loop
     return PygmentsLexer(module.PythonLexer)
 
 
