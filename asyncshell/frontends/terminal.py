@@ -330,6 +330,11 @@ class PromptReader:
         Only handing the lexer over happens on the loop: a learner's task ticking every
         10 ms must not see a gap at the first keystroke.
         """
-        self._lexer = await asyncio.to_thread(_python_lexer)
+        interval = sys.getswitchinterval()
+        sys.setswitchinterval(min(interval, 0.001))  # the importing thread hands the GIL back to the loop sooner
+        try:
+            self._lexer = await asyncio.to_thread(_python_lexer)
+        finally:
+            sys.setswitchinterval(interval)
         if self.prompt.app.is_running:
             self.prompt.app.invalidate()
