@@ -41,12 +41,16 @@ def ensure_data_home() -> Path:
 
     Only its owner may read it (0700): it holds the code of every attempt and the history.
     """
-    home = data_home()
-    home.mkdir(mode=0o700, parents=True, exist_ok=True)
+    return private_folder(data_home())
+
+
+def private_folder(folder: Path) -> Path:
+    """Make sure ``folder`` exists and only its owner may enter it (0700)."""
+    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
     with contextlib.suppress(OSError):
-        if home.stat().st_mode & 0o077:
-            home.chmod(0o700)
-    return home
+        if folder.stat().st_mode & 0o077:
+            folder.chmod(0o700)
+    return folder
 
 
 def private_file(path: Path) -> Path:

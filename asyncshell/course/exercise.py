@@ -166,11 +166,7 @@ class Workspace:
         """
         name = f"{lesson_id}-{step.key}.py"
         try:
-            folder = paths.ensure_data_home() / "edits"
-            folder.mkdir(mode=0o700, exist_ok=True)
-            with contextlib.suppress(OSError):
-                if folder.stat().st_mode & 0o077:
-                    folder.chmod(0o700)
+            folder = paths.private_folder(paths.ensure_data_home() / "edits")
             return self._start(folder / name, step)
         except OSError:
             if self._scratch is None:

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Callable
 
-from asyncshell.paths import LessonFolders
 
 if TYPE_CHECKING:
     from asyncshell.course.model import LoadResult
@@ -45,7 +44,6 @@ class LessonLinks:
         return tutor.lesson.id if tutor is not None and tutor.lesson is not None else None
 
     def _load_catalog(self) -> LoadResult:
-        from asyncshell.course.catalog import load_catalog  # the loader is not needed before the first link
+        from asyncshell.course.tutor import session_catalog  # the loader is not needed before the first link
 
-        folders = self._session.features.get(LessonFolders)
-        return load_catalog(folders.extra if folders is not None else ())
+        return session_catalog(self._session)

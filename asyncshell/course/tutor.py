@@ -35,14 +35,18 @@ if TYPE_CHECKING:
 _Step = TypeVar("_Step", QuestionStep, ExerciseStep, ExampleStep)
 
 
+def session_catalog(session: Session) -> LoadResult:
+    """The lessons this session uses: the usual folders and any named with ``--lessons-dir``."""
+    folders = session.features.get(LessonFolders)
+    return load_catalog(folders.extra if folders is not None else ())
+
+
 def tutor_for(session: Session) -> Tutor:
     """The session's tutor, created on first use."""
     existing = session.features.get(Tutor)
     if existing is not None:
         return existing
-    folders = session.features.get(LessonFolders)
-    extra = folders.extra if folders is not None else ()
-    tutor = session.features.get_or_make(Tutor, lambda: Tutor(session, load=lambda: load_catalog(extra)))
+    tutor = session.features.get_or_make(Tutor, lambda: Tutor(session, load=lambda: session_catalog(session)))
     session.hooks.cleanups.append(tutor.close)  # close the store
     return tutor
 

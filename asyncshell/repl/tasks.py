@@ -18,7 +18,7 @@ import re
 import weakref
 from typing import Any, Callable, Coroutine
 
-from asyncshell.repl.tracebacks import user_stack
+from asyncshell.repl.tracebacks import await_chain, user_stack
 
 FailureReporter = Callable[["asyncio.Task[Any]", BaseException], None]
 #: Wraps a coroutine as its task is made: ``(coro, name, users) -> coro``.
@@ -167,13 +167,8 @@ def waited_on_by(task: "asyncio.Task[Any]") -> list["asyncio.Future[Any]"]:
 def owned_groups(task: "asyncio.Task[Any]") -> list[set["asyncio.Task[Any]"]]:
     """The tasks of each TaskGroup whose ``async with`` ``task`` is inside (found in its coroutines' locals)."""
     groups = []
-    coro: Any = task.get_coro()
-    for _ in range(100):
-        frame = getattr(coro, "cr_frame", None) or getattr(coro, "gi_frame", None)
-        if frame is None:
-            break
+    for frame in await_chain(task.get_coro()):
         for value in list(frame.f_locals.values()):
             if isinstance(value, asyncio.TaskGroup) and getattr(value, "_parent_task", None) is task:
                 groups.append(set(getattr(value, "_tasks", ())))
-        coro = getattr(coro, "cr_await", None) or getattr(coro, "gi_yieldfrom", None)
     return groups

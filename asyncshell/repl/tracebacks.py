@@ -66,7 +66,7 @@ class Frame:
         return f"{self.filename}:{self.lineno}"
 
 
-def _await_chain(coro: Any) -> Iterator[types.FrameType]:
+def await_chain(coro: Any) -> Iterator[types.FrameType]:
     """The frames of a coroutine and of each coroutine it awaits, outermost first."""
     seen = 0
     while coro is not None and seen < 100:
@@ -85,7 +85,7 @@ def user_stack(coro: Any) -> tuple[Frame, ...]:
     this follows what each one awaits, down to the line that waits.
     """
     frames = []
-    for frame in _await_chain(coro):
+    for frame in await_chain(coro):
         filename = frame.f_code.co_filename
         if is_learners_file(filename):
             line = linecache.getline(filename, frame.f_lineno).strip()
