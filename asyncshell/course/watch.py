@@ -120,7 +120,9 @@ class Watch:
         assert self.path is not None
         session = self.session
         session.console.note(f"{self.path.name} changed: running it, then %check.")
-        outcome = await session.evaluator.run(text, str(self.path))
+        # Bounded like the check: Ctrl-C reaches the prompt, not this run, and typed inputs wait for it.
+        timeout = self._step.timeout if isinstance(self._step, ExerciseStep) else None
+        outcome = await session.evaluator.run(text, str(self.path), timeout=timeout)
         session.show(outcome)
         if outcome.kind == "ok":
             await self.tutor.check()

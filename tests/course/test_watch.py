@@ -53,3 +53,14 @@ async def test_watch_outside_an_exercise_and_off_without_a_watch_are_one_line_er
     assert "%watch works at an exercise" in out
     assert "Nothing is being watched" in out
     assert "Usage: %watch [off]" in out
+
+
+async def test_a_saved_file_that_never_ends_is_stopped_at_the_exercises_timeout(shell: Shell) -> None:
+    await shell.type("%learn demo", "", "", "%answer 2")
+    out = await shell.type("%watch")
+    path = Path(out.strip().splitlines()[-1])
+    path.write_text("while True:\n    await asyncio.sleep(0.01)\n")
+    stopped = await until(shell, "ran out of time", seconds=10)  # demo's greet has timeout: 5
+    assert "changed: running it" in stopped
+    assert "42" in await shell.type("6 * 7")  # typed inputs run again
+    await shell.end()
