@@ -127,6 +127,37 @@ def test_sigint_while_a_piped_input_runs_interrupts_it(asyncshell_home: Path) ->
     assert proc.returncode == 0
 
 
+@pytest.mark.parametrize(
+    "start, stopped",
+    [("spinner = asyncio.create_task(spin()); await spinner", "KeyboardInterrupt: the input was stopped"),
+     ("spinner = asyncio.create_task(spin())", "KeyboardInterrupt: stopped task 'spin-1', which held the loop at <input-2> line")],
+    ids=["awaited-by-the-input", "in-the-background"],
+)
+def test_sigint_stops_a_task_that_holds_the_loop(asyncshell_home: Path, start: str, stopped: str) -> None:
+    import signal
+
+    proc = subprocess.Popen(
+        [installed_asyncshell()], stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=child_env(asyncshell_home)
+    )
+    assert proc.stdin is not None and proc.stdout is not None
+    proc.stdin.write(
+        "import time\n"
+        "async def spin():\n"
+        "    print('spinning', flush=True)\n"
+        "    deadline = time.monotonic() + 60\n"
+        "    while time.monotonic() < deadline:\n"
+        "        pass\n"
+        "\n" + start + "\n"
+    )
+    proc.stdin.flush()
+    assert proc.stdout.readline() == "spinning\n"
+    proc.send_signal(signal.SIGINT)
+    out, err = proc.communicate("print('spinner done:', spinner.done())\n", timeout=20)  # not the spin's 60 s
+    assert stopped in out + err
+    assert out.endswith("spinner done: True\n")
+    assert proc.returncode == 0
+
+
 def test_lessons_and_validate_subcommands_work_from_the_installed_command(asyncshell_home: Path) -> None:
     listing = shell("lessons", home=asyncshell_home)
     assert listing.returncode == 0

@@ -227,11 +227,11 @@ def test_sync_code_that_catches_every_ctrl_c_is_warned_about_then_left(term: pex
     for _ in range(3):
         term.sendcontrol("c")
         time.sleep(0.3)
-    term.expect("This input does not stop")
+    term.expect("The running code does not stop")
     for _ in range(2):
         term.sendcontrol("c")
         time.sleep(0.3)
-    term.expect("Leaving asyncshell: the running input would not stop.")
+    term.expect("Leaving asyncshell: the running code would not stop.")
     term.expect(pexpect.EOF, timeout=10)
     term.close()
     assert term.exitstatus == 130

@@ -34,6 +34,9 @@ _SYNC_GRACE = 0.25
 #: How long a cancelled input may take to finish (its ``finally:`` blocks) before it
 #: is abandoned as one that swallowed the cancellation.
 CANCEL_GRACE = 1.5
+#: How long the loop may go without turning after Ctrl-C before another of the user's
+#: tasks, caught mid-step, is taken to hold it in sync code and is interrupted where it runs.
+_HELD_AFTER = 0.2
 
 
 class Quitter:
@@ -144,6 +147,7 @@ class Evaluator:
         #: Inputs that swallowed the cancellation meant to stop them, still running: cancelled again at exit.
         self.abandoned: list[asyncio.Task[Any]] = []
         self._expired: asyncio.Task[BaseException | None] | None = None
+        self._holding: asyncio.Task[Any] | None = None  # a task found holding the loop: the next SIGINT is ours
 
     @property
     def running(self) -> bool:
@@ -261,12 +265,37 @@ class Evaluator:
         if task.done() or not self.tasks.is_users(asyncio.current_task(self._loop)):
             return
         self._expired = task
+        self._holding = asyncio.current_task(self._loop)
+        self._signal_main()
+
+    def _signal_main(self) -> None:
+        """A real SIGINT, which also wakes a ``time.sleep``, reaches the handler that calls interrupt()."""
         if hasattr(signal, "pthread_kill"):
             signal.pthread_kill(threading.main_thread().ident or 0, signal.SIGINT)
         else:  # pragma: no cover - Windows
             import _thread
 
             _thread.interrupt_main()
+
+    def _confirm_held(self, running: "asyncio.Task[Any]", task: "asyncio.Task[Any] | None") -> None:
+        """Ctrl-C came while another of the user's tasks ran a step: a ticker between two
+        sleeps must live on, so only a task still holding the loop a moment later is stopped."""
+        turned = threading.Event()
+        self._loop.call_soon_threadsafe(turned.set)
+
+        def check() -> None:
+            if turned.is_set() or (task is not None and task.done()) or asyncio.current_task(self._loop) is not running:
+                return
+            self._holding = running
+            self._signal_main()
+
+        timer = threading.Timer(_HELD_AFTER, check)
+        timer.daemon = True
+        timer.start()
+
+    def signal_is_ours(self) -> bool:
+        """True while a SIGINT the evaluator sent itself (a timeout, a held loop) is on its way."""
+        return self._holding is not None
 
     def handle_sigint(self, signum: int = 0, frame: object = None) -> None:
         """A SIGINT handler for callers without a session (e.g. ``asyncshell validate``)."""
@@ -277,21 +306,30 @@ class Evaluator:
         """Ctrl-C: stop the running input.  Called from a signal handler; False when nothing runs.
 
         Sync code that holds the loop (``while True: pass``, ``time.sleep``) can only be
-        stopped by raising where it runs; code waiting on an ``await`` is cancelled.
+        stopped by raising where it runs; code waiting on an ``await`` is cancelled.  A
+        background task of the user's is raised in only once it is seen to hold the loop.
         """
         task = self._current
+        running = asyncio.current_task(self._loop)
+        holding, self._holding = self._holding, None
+        if running is not None and running is holding:
+            raise KeyboardInterrupt
         if task is None or task.done():
-            return False
+            if not self.tasks.is_users(running):
+                return False
+            self._confirm_held(running, None)
+            return True
         self._interrupted = True
         self.last_interrupt = time.monotonic()
-        running = asyncio.current_task(self._loop)
         if running is not task:
             self._loop.call_soon_threadsafe(task.cancel)
         stop = self._stop_requested
         if stop is not None:
             self._loop.call_soon_threadsafe(_settle, stop)
-        if self.tasks.is_users(running):
+        if running is task:
             raise KeyboardInterrupt
+        if self.tasks.is_users(running):
+            self._confirm_held(running, task)
         return True
 
     async def _execute(self, code: types.CodeType, namespace: dict[str, Any]) -> BaseException | None:

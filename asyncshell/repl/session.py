@@ -23,7 +23,8 @@ from asyncshell.repl.hooks import Features, Hooks, Terminal
 from asyncshell.repl.statements import is_command
 from asyncshell.repl.streams import StandardStreams
 from asyncshell.repl.tasks import describe_task
-from asyncshell.repl.tracebacks import ORIGIN_DEPTH, coroutine_origin, format_error, remember_for_post_mortem, where_suspended
+from asyncshell.repl.tracebacks import (ORIGIN_DEPTH, coroutine_origin, format_error, learners_frames, remember_for_post_mortem,
+                                        where_suspended)
 from asyncshell.text import plural
 
 Reader = Callable[[], Awaitable[str | None]]
@@ -217,15 +218,14 @@ class Session:
         """
         if self.interactive:
             self.console.fresh_line()  # the terminal echoed ^C where the cursor was
-        running = self.evaluator.running
-        if running:
+        if not self.evaluator.signal_is_ours():
             self._unheard_interrupts += 1
             if self._unheard_interrupts == _INTERRUPTS_WARNED:
-                self.console.note("This input does not stop: it may be catching KeyboardInterrupt itself "
+                self.console.note("The running code does not stop: it may be catching KeyboardInterrupt itself "
                                   f"(a bare `except:`). {_INTERRUPTS_TO_LEAVE - _INTERRUPTS_WARNED} more Ctrl-C "
                                   "leave asyncshell.")
             elif self._unheard_interrupts >= _INTERRUPTS_TO_LEAVE:
-                self.console.note("Leaving asyncshell: the running input would not stop.")
+                self.console.note("Leaving asyncshell: the running code would not stop.")
                 os._exit(130)
         if not self.evaluator.interrupt() and not self.interactive:
             self.evaluator.loop.call_soon_threadsafe(self.request_exit, 130)
@@ -246,6 +246,12 @@ class Session:
 
     def report_task_failure(self, task: "asyncio.Task[Any]", exc: BaseException) -> None:
         """A task failed and nothing awaited it: said once the loop turns, with identical failures folded."""
+        if isinstance(exc, KeyboardInterrupt):  # Ctrl-C raised where the task held the loop
+            frames = learners_frames(exc)
+            where = f" at {frames[-1].filename} line {frames[-1].lineno}" if frames else ""
+            self.console.note(f"KeyboardInterrupt: stopped task {task.get_name()!r}, which held the loop{where}; "
+                              "the loop and your other tasks are still running.")
+            return
         if not self._failures:
             self.evaluator.loop.call_soon(self._report_failures)
         self._failures.append((task.get_name(), format_error(exc), self._explanation(exc)))

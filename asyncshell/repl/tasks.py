@@ -16,7 +16,7 @@ import collections
 import itertools
 import re
 import weakref
-from typing import Any, Callable, Coroutine
+from typing import Any, Callable, Coroutine, TypeGuard
 
 from asyncshell.repl.tracebacks import await_chain, user_stack
 
@@ -85,7 +85,7 @@ class TaskWatch:
         tasks = [task for task in self._user if not task.done()]
         return sorted(tasks, key=lambda task: task.serial)
 
-    def is_users(self, task: asyncio.Task[Any] | None) -> bool:
+    def is_users(self, task: asyncio.Task[Any] | None) -> TypeGuard[asyncio.Task[Any]]:
         return task is not None and (task in self._user or task in self._roots)
 
     def _create_task(self, loop: asyncio.AbstractEventLoop, coro: Coroutine[Any, Any, Any], **kwargs: Any) -> asyncio.Task[Any]:

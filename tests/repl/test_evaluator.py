@@ -223,6 +223,26 @@ async def test_blocking_sync_code_is_stopped_by_interrupt_in_the_input(ev: Evalu
     assert outcome.kind == "interrupted"
 
 
+async def test_ctrl_c_landing_in_a_background_tasks_step_stops_the_input_not_that_task(ev: Evaluator) -> None:
+    # The signal handler runs in whichever task holds the loop at that instant: here a
+    # ticker mid-step, while the input waits.  The input stops; the ticker lives on.
+    ev.namespace["interrupt"] = ev.interrupt
+    await ev.run("ticks = []\n"
+                 "async def tick():\n"
+                 "    while True:\n"
+                 "        ticks.append(1)\n"
+                 "        if len(ticks) == 5:\n"
+                 "            interrupt()\n"
+                 "        await asyncio.sleep(0.01)\n"
+                 "ticker = asyncio.create_task(tick())")
+    outcome = await asyncio.wait_for(ev.run("await asyncio.sleep(100)"), 5)
+    assert outcome.kind == "interrupted"
+    before = len(ev.namespace["ticks"])
+    await asyncio.sleep(0.1)
+    assert len(ev.namespace["ticks"]) > before
+    assert not ev.namespace["ticker"].done()
+
+
 async def test_code_can_run_in_another_namespace_quietly_with_a_timeout(ev: Evaluator, shown: Shown) -> None:
     await ev.run("async def slow():\n    await asyncio.sleep(100)\n")
     layered = dict(ev.namespace, helper=lambda: "from the layer")
