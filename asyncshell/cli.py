@@ -99,9 +99,14 @@ def build_subcommand_parser() -> tuple[argparse.ArgumentParser, dict[str, argpar
     sub["learn"].add_argument("lesson", nargs="?", help="lesson id, e.g. first-steps; without it, carry on or list them")
     _no_color(sub["learn"])
     sub["learn"].set_defaults(code=None, file=None, stay=False, args=[])
-    sub["progress"].add_argument("--reset", action="store_true", help="forget all progress (asks first)")
+    progress = sub["progress"].add_mutually_exclusive_group()
+    progress.add_argument("--json", action="store_true", help="print it as JSON, for a teacher to collect (docs/progress.md)")
+    progress.add_argument("--reset", nargs="?", const=True, metavar="LESSON",
+                          help="forget LESSON's progress, or without it all progress (asks first)")
     sub["progress"].add_argument("--yes", action="store_true", help="with --reset: do not ask")
     sub["serve"].add_argument("--port", type=int, default=0, help="port to listen on (default: a free one)")
+    sub["validate"].add_argument("-v", "--verbose", action="store_true",
+                                 help="also say how each exercise went: the check line its starter fails on")
     sub["validate"].add_argument("paths", nargs="*", type=_lesson_path, metavar="PATH",
                                  help="a lesson file, or a folder of them, to check instead of the lessons asyncshell would use")
     return parser, sub

@@ -7,6 +7,7 @@ folders' order decides.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
@@ -32,17 +33,32 @@ def load_lessons(dirs: Iterable[Path | str]) -> LoadResult:
     """
     read: list[tuple[Lesson, int, tuple[int, ...]]] = []
     errors: list[LessonError] = []
+    broken: set[str] = set()  # the ids files that failed meant to have, as far as can be seen
     for file in lesson_files(dirs):
         try:
             read.append(read_lesson(file))
         except LessonError as error:
             errors.append(error)
-    lessons, link_errors = _link(read)
-    errors.extend(link_errors)
+            broken.update(_meant_id(file))
+    lessons, link_errors = _link(read, broken)
+    # Root causes first: a lesson that failed only because one it requires did, after that one.
     return LoadResult(
         lessons=tuple(sorted(lessons, key=lambda lesson: (lesson.order, lesson.id))),
-        errors=tuple(sorted(errors, key=str)),
+        errors=tuple(sorted(errors, key=str)) + tuple(sorted(link_errors, key=str)),
     )
+
+
+_ID_LINE = re.compile(r"^id:[ \t]*['\"]?([a-z0-9][a-z0-9-]*)['\"]?[ \t]*(#.*)?$", re.MULTILINE)
+
+
+def _meant_id(file: Path) -> list[str]:
+    """The id a file that did not load gives itself, read from its text, so its dependents can point at it."""
+    try:
+        text = file.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return []
+    match = _ID_LINE.search(text)
+    return [match.group(1)] if match else []
 
 
 def lesson_files(dirs: Iterable[Path | str]) -> list[Path]:
@@ -61,8 +77,11 @@ def lesson_files(dirs: Iterable[Path | str]) -> list[Path]:
     return files
 
 
-def _link(read: list[tuple[Lesson, int, tuple[int, ...]]]) -> tuple[list[Lesson], list[LessonError]]:
-    """Drop duplicate ids, unknown requirements and cycles, then whatever requires a dropped lesson."""
+def _link(read: list[tuple[Lesson, int, tuple[int, ...]]], broken: set[str]) -> tuple[list[Lesson], list[LessonError]]:
+    """Drop duplicate ids, unknown requirements and cycles, then whatever requires a dropped lesson.
+
+    ``broken`` holds the ids of files that did not load: a lesson requiring one says so, not "no such lesson".
+    """
     errors: list[LessonError] = []
     by_id: dict[str, tuple[Lesson, tuple[int, ...]]] = {}
     for lesson, id_line, requires_lines in read:
@@ -83,8 +102,10 @@ def _link(read: list[tuple[Lesson, int, tuple[int, ...]]]) -> tuple[list[Lesson]
     for lesson_id in unloadable - set(failed):
         lesson, lines = by_id[lesson_id]
         i, required = next((i, r) for i, r in enumerate(lesson.requires) if r not in by_id or r in unloadable)
-        why = (f"the lesson it requires, '{required}', did not load" if required in by_id
-               else f"no loaded lesson has id '{required}'" + did_you_mean(required, by_id))
+        if required in by_id or required in broken:
+            why = f"'{required}' (not loaded: see above)"
+        else:
+            why = f"no loaded lesson has id '{required}'" + did_you_mean(required, by_id)
         failed[lesson_id] = LessonError(lesson.path, lines[i], f"requires[{i}]", why)
     errors.extend(failed.values())
     return [lesson for lesson_id, (lesson, _) in by_id.items() if lesson_id not in failed], errors

@@ -60,6 +60,8 @@ class CheckResult:
     where: str = ""
     #: What the learner's code raised, for the shell's friendly explanation of it.
     error: BaseException | None = None
+    #: A name the check used that nothing defined: the learner's to write, or (in ``validate``) the author's bug.
+    missing: str = ""
 
     @property
     def passed(self) -> bool:
@@ -212,11 +214,15 @@ def _judge_error(exc: BaseException, place: _Place) -> CheckResult:
         return _broken_check(exc)
     if isinstance(exc, AssertionFailed):
         return _failed_assert(exc, place)
+    # The check's own line that was running: where it failed, or where it called the code that did.
+    line = next((frame.lineno for frame in reversed(frames) if frame.filename == place.filename), None)
     if in_check and isinstance(exc, NameError) and not isinstance(exc, UnboundLocalError) and exc.name:
         return CheckResult(
             "fail",
             f"`{exc.name}` is not defined yet — define it at the prompt, then %check again.",
             f"{exc.name} is not defined yet",
+            line,
+            missing=exc.name,
         )
     if in_check and isinstance(exc, AssertionError) and innermost is not None:
         return _failed_plain_assert(exc, place, innermost)
@@ -230,7 +236,7 @@ def _judge_error(exc: BaseException, place: _Place) -> CheckResult:
     else:
         lead = "Your code raised an exception during the check:"
         detail = f"your code raised {summary}"
-    return CheckResult("error", f"{lead}\n{format_error(exc).rstrip()}", _short(detail), where=where, error=exc)
+    return CheckResult("error", f"{lead}\n{format_error(exc).rstrip()}", _short(detail), line, where=where, error=exc)
 
 
 def _failed_assert(exc: AssertionFailed, place: _Place) -> CheckResult:

@@ -119,7 +119,7 @@ class Coach:
     def prefill_starter(self, lesson_id: str, step: ExerciseStep) -> None:
         status = self._store().step_status(lesson_id).get(step.key)
         # Back at a solved exercise, the starter would only replace the learner's own code.
-        self.session.hooks.prefill = "" if status is not None and status.done else step.starter
+        self.session.hooks.prefill = "" if status is not None and status.done else step.starter_source
 
     def report_failure(self, step: ExerciseStep, part: str, outcome: Outcome) -> None:
         """The lesson's own setup or solution did not run cleanly: show how, and say it is the lesson's bug."""

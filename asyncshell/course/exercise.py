@@ -181,6 +181,6 @@ class Workspace:
             text = ""
             with contextlib.suppress(OSError):
                 text = earlier.read_text(encoding="utf-8", errors="replace") if earlier and earlier.is_file() else ""
-            text = text or self.learners_code() or step.starter
+            text = text or self.learners_code() or step.starter_source
             path.write_text(text if text.endswith("\n") or not text else text + "\n", encoding="utf-8")
         return path

@@ -82,7 +82,12 @@ def compose(path: Path, text: str, max_size: int) -> Node | None:
         problem = error.problem or str(error).splitlines()[0]
         if error.context and not error.context.startswith("while "):
             problem = f"{error.context}, {problem}"
-        raise LessonError(path, mark.line + 1 if mark else None, "", f"not valid YAML: {problem}") from None
+        line = mark.line + 1 if mark else None
+        if line is not None and (ended := block_ended_early(text, line)) is not None:
+            raise LessonError(path, ended[0], "", f"this line is indented less than the '|' block it belongs to "
+                                                  f"(from line {ended[1]}), so the block ended above it; indent "
+                                                  "every line of a block at least as far as its first") from None
+        raise LessonError(path, line, "", f"not valid YAML: {problem}") from None
     except yaml.reader.ReaderError as error:
         line = text.count("\n", 0, error.position) + 1
         raise LessonError(path, line, "",
@@ -94,6 +99,33 @@ def compose(path: Path, text: str, max_size: int) -> Node | None:
     if root is not None:
         check_tree(path, root, max_size)
     return root
+
+
+_BLOCK_START = re.compile(r"^[ ]*(?:- +)?(?:[^\s:#][^:#]*: +)?[|>][-+0-9]*[ ]*(?:#.*)?$")
+_YAML_LINE = re.compile(r"^[ ]*(?:#|- |-$|[^\s:#][^:]*:(?: |$))")
+
+
+def block_ended_early(text: str, error_line: int) -> tuple[int, int] | None:
+    """Where a ``|`` block's line, indented too little, ended the block (its line, the block's first line).
+
+    YAML then reads that line as a key without a ``:`` and reports a line
+    or two further on; the line to fix is this one.
+    """
+    lines = text.splitlines()[:error_line]
+    block_indent, block_line = None, 0
+    for number, line in enumerate(lines, 1):
+        if not line.strip():
+            continue
+        indent = len(line) - len(line.lstrip(" "))
+        if block_indent == -1:  # the block's first line sets its indent
+            block_indent = indent
+        elif block_indent is not None and indent < block_indent:
+            if not _YAML_LINE.match(line):
+                return number, block_line
+            block_indent = None
+        if block_indent is None and _BLOCK_START.match(line):
+            block_indent, block_line = -1, number + 1
+    return None
 
 
 def check_tree(path: Path, root: Node, max_size: int) -> None:

@@ -227,14 +227,15 @@ def _choice_answers(fields: Fields, count: int) -> tuple[int, ...]:
 def _exercise_step(fields: Fields, key: str, location: Location) -> ExerciseStep:
     body = fields.get("body", f.text)
     setup = fields.get("setup", _optional_code)
-    starter = fields.get("starter", _source)
+    starter = fields.get("starter", _optional_code)
     hints, _ = fields.list("hints", f.text, at_least=2, noun="hint", who="an exercise")
     timeout = fields.get("timeout", f.number)
     if not (math.isfinite(timeout) and timeout > 0):
         raise fields.error("timeout", f"must be a number of seconds above 0, got {timeout:g}")
     if timeout > MAX_TIMEOUT_S:
         raise fields.error("timeout", f"must be at most {MAX_TIMEOUT_S} seconds, got {timeout:g}")
-    return ExerciseStep(key=key, location=location, id=key, body=body, setup=setup, starter=starter, hints=hints,
+    return ExerciseStep(key=key, location=location, id=key, body=body, setup=setup, starter=starter,
+                        starter_fails_with=fields.get("starter_fails_with", f.text), hints=hints,
                         check=fields.get("check", _code), solution=fields.get("solution", _code), timeout=timeout)
 
 
@@ -301,10 +302,5 @@ def _code(path: Path, node: Node, field: str) -> Code:
     return Code(source=source, line=first)
 
 
-#: ``setup`` is code too; when a file leaves it out the model's default (None) stands.
+#: ``setup`` and ``starter`` are code too; when a file leaves one out the model's default (None) stands.
 _optional_code: Reader[Code | None] = _code
-
-
-def _source(path: Path, node: Node, field: str) -> str:
-    """A starter: code the learner edits, checked to compile like any other."""
-    return _code(path, node, field).source

@@ -229,19 +229,26 @@ class ExerciseStep(BaseStep):
     """A task the learner solves at the prompt; ``check`` decides whether they did.
 
     ``setup`` runs in the learner's namespace before the task, ``starter`` is
-    put in their prompt buffer ("" when there is none), and ``check`` runs on
-    the live loop with ``timeout`` seconds to finish.
+    put in their prompt buffer, and ``check`` runs on the live loop with
+    ``timeout`` seconds to finish.  ``starter_fails_with`` is part of what the
+    check says when the starter is run (``validate`` proves it fails for that reason).
     """
 
     type: ClassVar[str] = "exercise"
     id: str
     body: str
     setup: Code | None = None
-    starter: str = ""
+    starter: Code | None = None
+    starter_fails_with: str = ""
     hints: tuple[str, ...]
     check: Code
     solution: Code
     timeout: float = DEFAULT_TIMEOUT
+
+    @property
+    def starter_source(self) -> str:
+        """What goes into the prompt: the starter, or nothing."""
+        return self.starter.source if self.starter else ""
 
 
 Step = Union[TextStep, ExampleStep, QuizStep, PredictStep, ExerciseStep]

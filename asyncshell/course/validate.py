@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn, TextIO
 
 from asyncshell.course.catalog import lesson_files, load_catalog, load_lessons
+from asyncshell.course.checks import CheckResult
 from asyncshell.course.exercise import Attempt, Exercise, Provided, provide
 from asyncshell.course.model import ExerciseStep, Lesson, LoadResult, PredictStep, QuizStep
 from asyncshell.course.questions import predict_problem
@@ -66,6 +67,8 @@ class LessonReport:
     lesson: Lesson
     problems: tuple[Problem, ...]
     seconds: float
+    #: How each exercise fared, one line each, for ``validate -v``.
+    notes: tuple[str, ...] = ()
 
     @property
     def result(self) -> str:
@@ -80,7 +83,7 @@ def validate_command(args: argparse.Namespace) -> int:
         print(printable(f"No lesson files found in {where}."))
         return 1
     reports = [validate_lesson(lesson, known) for lesson in loaded.lessons]
-    print_report(reports, [str(error) for error in loaded.errors], sys.stdout)
+    print_report(reports, [str(error) for error in loaded.errors], sys.stdout, verbose=args.verbose)
     status = 1 if loaded.errors or any(report.problems for report in reports) else 0
     if _LEFT_RUNNING:
         _leave(status)
@@ -125,27 +128,35 @@ def _load(paths: Sequence[Path], extra: Sequence[Path]) -> tuple[LoadResult, fro
 def validate_lesson(lesson: Lesson, known: frozenset[str]) -> LessonReport:
     """Run one lesson's exercises on a fresh event loop, its output kept from the terminal."""
     started = time.perf_counter()
+    notes: list[str] = []
     with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
-        problems = _run(_lesson_problems(lesson))
+        problems = _run(_lesson_problems(lesson, notes))
     problems += _unresolved_requires(lesson, known)
-    return LessonReport(lesson, tuple(problems), time.perf_counter() - started)
+    return LessonReport(lesson, tuple(problems), time.perf_counter() - started, tuple(notes))
 
 
-def print_report(reports: Sequence[LessonReport], load_errors: Sequence[str], out: TextIO) -> None:
-    """One row per lesson, then every problem on its own line, then a one-line verdict."""
-    rows = [["lesson", "steps", "exercises", "result", "time"]]
-    rows += [[report.lesson.id, str(len(report.lesson.steps)), str(len(report.lesson.exercises)), report.result,
-              f"{report.seconds:.2f} s"] for report in reports]
-    out.write("".join(line + "\n" for line in columns(rows, right={1, 2, 4})))
+def print_report(reports: Sequence[LessonReport], load_errors: Sequence[str], out: TextIO, *,
+                 verbose: bool = False) -> None:
+    """Files that did not load first (the root causes), then one row per lesson, each problem on its own
+    line, how each exercise went (``verbose``), and a one-line verdict."""
     problems = [str(problem) for report in reports for problem in report.problems]
-    if load_errors or problems:
-        out.write("\n" + "".join(line + "\n" for line in [*load_errors, *problems]))
+    blocks = [load_errors]
+    if reports:
+        rows = [["lesson", "steps", "exercises", "result", "time"]]
+        rows += [[report.lesson.id, str(len(report.lesson.steps)), str(len(report.lesson.exercises)), report.result,
+                  f"{report.seconds:.2f} s"] for report in reports]
+        blocks += [columns(rows, right={1, 2, 4}), problems]
+    if verbose:
+        blocks += [[line for report in reports if report.notes
+                    for line in [f"{report.lesson.path}:", *("  " + note for note in report.notes)]]]
+    for block in filter(None, blocks):
+        out.write("".join(line + "\n" for line in block) + "\n")
     verdict = [f"{plural(len(reports), 'lesson')} checked"]
     if load_errors:
         verdict.append(f"{plural(len(load_errors), 'file')} did not load")
     if problems:
         verdict.append(f"{plural(len(problems), 'problem')} in lessons that loaded")
-    out.write("\n" + ", ".join(verdict) + (": all good.\n" if not load_errors and not problems else ".\n"))
+    out.write(", ".join(verdict) + (": all good.\n" if not load_errors and not problems else ".\n"))
 
 
 # -- one lesson ------------------------------------------------------------------------------
@@ -162,7 +173,7 @@ def _run(main: Coroutine[Any, Any, list[Problem]]) -> list[Problem]:
         _LEFT_RUNNING.extend(task for task in asyncio.all_tasks(loop) if not task.done())
 
 
-async def _lesson_problems(lesson: Lesson) -> list[Problem]:
+async def _lesson_problems(lesson: Lesson, notes: list[str]) -> list[Problem]:
     problems: list[Problem] = []
     async with contextlib.AsyncExitStack() as stack:
 
@@ -180,13 +191,15 @@ async def _lesson_problems(lesson: Lesson) -> list[Problem]:
             if isinstance(step, QuizStep):
                 problems += _quiz_problems(lesson, step)
             elif isinstance(step, ExerciseStep):
-                problems += await _exercise_problems(lesson, step, provided)
+                problems += await _exercise_problems(lesson, step, provided, notes)
             elif isinstance(step, PredictStep) and (why := await predict_problem(step)):
                 problems.append(Problem(lesson.path, step.location.line, f"predict '{step.key}': {why}"))
     return problems
 
 
-async def _exercise_problems(lesson: Lesson, exercise: ExerciseStep, provided: Provided) -> list[Problem]:
+async def _exercise_problems(lesson: Lesson, exercise: ExerciseStep, provided: Provided,
+                             notes: list[str]) -> list[Problem]:
+    """The solution must pass and the starter fail (for the declared reason); ``notes`` gets how each went, for ``-v``."""
     def problem(line: int, what: str) -> Problem:
         return Problem(lesson.path, line, f"exercise '{exercise.id}': {what}")
 
@@ -201,19 +214,38 @@ async def _exercise_problems(lesson: Lesson, exercise: ExerciseStep, provided: P
         problems.append(problem(exercise.solution.line,
                                 f"the solution fails when run: {_said(tried.answer_failed, exercise)}"))
     elif tried.result is not None and not tried.result.passed:
-        # The report names the file line: the check's failing line, or else the solution.
-        result = tried.result
-        line = exercise.solution.line if result.line is None else exercise.check.line + result.line - 1
-        problems.append(problem(line, f"the solution fails its check: {result.why}"))
+        line, why = _check_failure(exercise, tried.result)
+        problems.append(problem(line or exercise.solution.line, f"the solution fails its check: {why}"))
+    said = [f"solution {'fails' if problems else 'passes'}"]
     # The starter may well raise (a stub, a bug to fix): only whether the check passes matters.
-    tried, stuck = await _attempt(exercise, provided, exercise.starter, "starter", stop_on_error=False)
+    tried, stuck = await _attempt(exercise, provided, exercise.starter_source, "starter", stop_on_error=False)
+    starter_line = exercise.starter.line if exercise.starter else exercise.location.line
+    result = tried.result
     if stuck:
         problems.append(problem(*_swallows(exercise, stuck)))
-    elif tried.result is not None and tried.result.passed:
+    elif result is not None and result.passed:
         what = ("the starter passes its check" if exercise.starter
                 else "with no code at all (there is no starter) the check passes")
-        problems.append(problem(exercise.location.line, what + "; it must fail until the learner solves the task"))
+        problems.append(problem(starter_line, what + "; it must fail until the learner solves the task"))
+    elif result is not None:
+        line, why = _check_failure(exercise, result)
+        at = f"{lesson.path.name}:{line}: " if line else ""
+        said.append(f"starter fails at {at}{why}")
+        expected = exercise.starter_fails_with
+        if expected and expected not in f"{result.message}\n{result.why}":
+            problems.append(problem(starter_line, f"the starter fails, but not with {expected!r} "
+                                                  f"(starter_fails_with): {at}{why}"))
+    notes.append(f"{exercise.id}: " + "; ".join(said))
     return problems
+
+
+def _check_failure(exercise: ExerciseStep, result: CheckResult) -> tuple[int | None, str]:
+    """The lesson file line where a check failed (None when no one line is to blame), and why, for its author."""
+    line = None if result.line is None else exercise.check.line + result.line - 1
+    if result.missing:
+        return line, (f"the check uses `{result.missing}`, which nothing defines (not the setup, "
+                      "the code that was run, or the check's helpers)")
+    return line, result.why
 
 
 async def _attempt(exercise: ExerciseStep, provided: Provided, answer: str, label: str, *,

@@ -97,6 +97,18 @@ def test_unknown_requirement_suggests_a_loaded_lesson(write_lesson, full_lesson,
     ]
 
 
+def test_a_lesson_requiring_one_that_failed_points_at_it_after_the_root_cause(write_lesson, full_lesson, lesson_dir):
+    write_lesson(full_lesson(id="timeouts").replace("title:", "titel:", 1), "timeouts.yaml")  # a misspelt key
+    write_lesson(full_lesson(id="polite", order=2, requires=("timeouts",)), "a-polite.yaml")  # sorts first by name
+    result = load_lessons([lesson_dir])
+    assert result.lessons == ()
+    errors = [str(error) for error in result.errors]
+    assert len(errors) == 2
+    assert errors[0].startswith(f"{lesson_dir / 'timeouts.yaml'}:")
+    assert "titel" in errors[0]
+    assert errors[1] == f"{lesson_dir / 'a-polite.yaml'}:6: requires[0]: 'timeouts' (not loaded: see above)"
+
+
 def test_requires_cycle_and_what_depends_on_it_fail(write_lesson, full_lesson, lesson_dir):
     write_lesson(full_lesson(id="a", requires=("b",)), "a.yaml")
     write_lesson(full_lesson(id="b", requires=("ok", "a")), "b.yaml")
@@ -107,7 +119,7 @@ def test_requires_cycle_and_what_depends_on_it_fail(write_lesson, full_lesson, l
     assert [str(error) for error in result.errors] == [
         f"{lesson_dir / 'a.yaml'}:6: requires[0]: lessons require each other in a cycle: a -> b -> a",
         f"{lesson_dir / 'b.yaml'}:6: requires[1]: lessons require each other in a cycle: b -> a -> b",
-        f"{lesson_dir / 'c.yaml'}:6: requires[0]: the lesson it requires, 'b', did not load",
+        f"{lesson_dir / 'c.yaml'}:6: requires[0]: 'b' (not loaded: see above)",
     ]
 
 
@@ -118,7 +130,7 @@ def test_lesson_requiring_a_broken_file_fails_too(write_lesson, full_lesson, les
     assert result.lessons == ()
     assert [str(error) for error in result.errors] == [
         f"{lesson_dir / 'basics.yaml'}:3: title: expected a string, got an empty value",
-        f"{lesson_dir / 'tasks.yaml'}:6: requires[0]: no loaded lesson has id 'basics'",
+        f"{lesson_dir / 'tasks.yaml'}:6: requires[0]: 'basics' (not loaded: see above)",
     ]
 
 

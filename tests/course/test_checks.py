@@ -123,7 +123,7 @@ async def test_an_exception_from_the_learners_code_shows_only_their_frames_and_t
         'File "<input-1>", line 2, in fetch',
     ]
     assert rest[-1] == "ConnectionError: no route to a"
-    assert result.detail == "your code raised ConnectionError: no route to a"
+    assert result.detail == "line 1: your code raised ConnectionError: no route to a"  # the check line that called it
 
 
 async def test_an_assert_in_the_learners_own_code_is_their_error_not_a_failed_check() -> None:
@@ -148,7 +148,8 @@ async def test_a_name_the_learner_has_not_defined_yet_is_a_friendly_failure() ->
     result = await Learner().check("assert await fetch_all(['a']) == ['A']")
     assert result.status == "fail"
     assert result.message == "`fetch_all` is not defined yet — define it at the prompt, then %check again."
-    assert result.detail == "fetch_all is not defined yet"
+    assert result.detail == "line 1: fetch_all is not defined yet"
+    assert result.missing == "fetch_all"
 
 
 async def test_a_name_error_inside_the_learners_code_is_their_error() -> None:

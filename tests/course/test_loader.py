@@ -229,6 +229,24 @@ def test_broken_lesson_gives_one_exact_line(write_lesson, content, message):
     assert str(caught.value) == message
 
 
+@pytest.mark.parametrize("bad", ["    await asyncio.sleep(0)", "  await asyncio.sleep(0)"], ids=["at-the-keys-indent", "further-out"])
+def test_a_block_line_indented_too_little_is_named_not_the_line_yaml_trips_on(write_lesson, full_lesson, bad):
+    text = full_lesson().replace("          await asyncio.sleep(0)\n", bad + "\n")
+    path = write_lesson(text)
+    with pytest.raises(LessonError) as caught:
+        load_lesson(path)
+    assert str(caught.value) == (
+        "lesson.yaml:45: this line is indented less than the '|' block it belongs to (from line 44), so the block "
+        "ended above it; indent every line of a block at least as far as its first")
+
+
+def test_yaml_errors_elsewhere_keep_yamls_own_words(write_lesson, full_lesson):
+    path = write_lesson(full_lesson().replace("timeout: 5", "timeout: [5"))
+    with pytest.raises(LessonError) as caught:
+        load_lesson(path)
+    assert "not valid YAML" in str(caught.value)
+
+
 def test_unreadable_paths_are_lesson_errors(lesson_dir):
     with pytest.raises(LessonError, match=r"^missing\.yaml: cannot read: No such file"):
         load_lesson("missing.yaml")
@@ -353,6 +371,6 @@ def test_documented_example_loads_and_its_exercise_is_solvable(write_lesson):
         "text-1", "example-1", "quiz-1", "pause-without-blocking", "predict-1", "greet"]
     (exercise,) = lesson.exercises
     assert _passes(exercise, exercise.solution.source)
-    assert not _passes(exercise, exercise.starter)
+    assert not _passes(exercise, exercise.starter_source)
     (predict,) = [step for step in lesson.steps if isinstance(step, PredictStep)]
     assert asyncio.run(predict_problem(predict)) is None  # its code prints its answer

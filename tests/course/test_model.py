@@ -50,7 +50,7 @@ def test_full_lesson_loads_every_field(lesson):
     assert isinstance(exercise, ExerciseStep)
     assert exercise.id == "greet"
     assert exercise.setup == Code(source="import asyncio", line=34)
-    assert exercise.starter == "async def greet(name):\n    ..."
+    assert exercise.starter_source == "async def greet(name):\n    ..."
     assert exercise.hints == ("It is a coroutine function.", "Use an f-string.")
     assert exercise.check.source == 'assert await greet("ada") == "hello, ada"'
     assert exercise.solution.source.startswith("async def greet(name):")

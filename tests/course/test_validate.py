@@ -29,8 +29,9 @@ def validate(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, list[
 
 
 def table(lines: list[str]) -> list[list[str]]:
-    """The rows under the header, split into cells, up to the first blank line."""
-    rows = lines[1:lines.index("")]
+    """The rows under the header, split into cells, up to the next blank line."""
+    start = lines.index(next(line for line in lines if line.startswith("lesson ")))
+    rows = lines[start + 1:lines.index("", start)]
     return [row.split() for row in rows]
 
 
@@ -47,7 +48,7 @@ BROKEN_LESSONS = [
     ),
     pytest.param(
         lambda text: text.replace("          ...\n", f"          {SOLUTION_RETURN}\n"),
-        "lesson.yaml:30: exercise 'greet': the starter passes its check; it must fail until the learner solves the task",
+        "lesson.yaml:36: exercise 'greet': the starter passes its check; it must fail until the learner solves the task",
         id="starter-passes",
     ),
     pytest.param(
@@ -307,3 +308,45 @@ def test_code_that_swallows_cancellation_is_a_problem_not_a_hang(write_lesson, a
     assert problem in lines
     assert lines[-1] == "1 lesson checked, 1 problem in lessons that loaded."
     assert seconds < 30
+
+
+def test_a_name_the_check_uses_that_nothing_defines_is_reported_at_that_check_line(capsys, write_lesson, full_lesson):
+    check = 'assert await greet("ada") == "hello, ada"'
+    path = write_lesson(full_lesson().replace(check, check + "\n      assert BASE_URL.startswith('http')"))
+    status, lines = validate(capsys, str(path))
+    assert status == 1
+    assert ("lesson.yaml:43: exercise 'greet': the solution fails its check: the check uses `BASE_URL`, which "
+            "nothing defines (not the setup, the code that was run, or the check's helpers)") in lines
+
+
+def test_verbose_says_which_check_line_each_starter_fails_on(capsys, write_lesson, full_lesson):
+    path = write_lesson(full_lesson())
+    status, lines = validate(capsys, "-v", str(path))
+    assert status == 0
+    assert f"{path}:" in lines
+    assert "  greet: solution passes; starter fails at lesson.yaml:42: await greet(\"ada\") was None" in lines
+    status, quiet = validate(capsys, str(path))
+    assert not any("starter fails" in line for line in quiet)
+
+
+@pytest.mark.parametrize(("expected", "problem"), [
+    ("was None", None),
+    ("was 'hello'", "lesson.yaml:36: exercise 'greet': the starter fails, but not with \"was 'hello'\" "
+                    "(starter_fails_with): lesson.yaml:43: await greet(\"ada\") was None"),
+])
+def test_starter_fails_with_proves_the_starter_fails_for_the_intended_reason(capsys, write_lesson, full_lesson,
+                                                                             expected, problem):
+    path = write_lesson(full_lesson().replace("    hints:\n", f"    starter_fails_with: \"{expected}\"\n    hints:\n", 1))
+    status, lines = validate(capsys, str(path))
+    assert status == (1 if problem else 0)
+    if problem:
+        assert problem in lines
+
+
+def test_when_no_file_loads_there_is_no_empty_table(capsys, write_lesson, full_lesson):
+    write_lesson(full_lesson().replace("type: exercise", "type: exersise"), "broken.yaml")
+    status, lines = validate(capsys, ".")
+    assert status == 1
+    assert lines[0].startswith("broken.yaml:")
+    assert not any(line.startswith("lesson ") for line in lines)
+    assert lines[-1] == "0 lessons checked, 1 file did not load."
