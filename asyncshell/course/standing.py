@@ -79,13 +79,16 @@ def carry_on(store: ProgressStore, course: LoadResult) -> Lesson | None:
     return None
 
 
-def next_lesson(store: ProgressStore, course: LoadResult) -> Lesson | None:
-    """The first lesson, in course order, neither gone through nor complete: what "Next:" suggests."""
-    for lesson in course.lessons:
-        progress = tally(store, lesson)
-        if not progress.finished and not progress.complete:
-            return lesson
-    return None
+def next_lesson(store: ProgressStore, course: LoadResult, after: Lesson | None = None) -> Lesson | None:
+    """What "Next:" suggests: in course order from ``after`` (wrapping round), the first lesson neither
+    gone through nor complete whose requirements are complete; failing that, the first unfinished one."""
+    lessons = list(course.lessons)
+    if after is not None and after in lessons:
+        start = lessons.index(after) + 1
+        lessons = lessons[start:] + lessons[:start]
+    unfinished = [lesson for lesson in lessons if not (progress := tally(store, lesson)).finished and not progress.complete]
+    ready = (lesson for lesson in unfinished if not not_done(store, course, lesson.requires))
+    return next(ready, unfinished[0] if unfinished else None)
 
 
 def not_done(store: ProgressStore, course: LoadResult, lesson_ids: Sequence[str]) -> list[str]:

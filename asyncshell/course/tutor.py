@@ -385,6 +385,6 @@ class Tutor:
         self.session.hooks.prefill = ""
         if self.session.hooks.on_empty_input == self.on_enter:
             self.session.hooks.on_empty_input = None
-        following = next_lesson(self.store, self.course)
+        following = next_lesson(self.store, self.course, after=lesson)
         if following is not None:
             self.console.note(f"Next: %learn {following.id}")

@@ -100,3 +100,24 @@ def test_steps_a_lesson_no_longer_has_do_not_count(write_lesson, full_lesson, le
     store.mark_done("grown", "old-step")
     store.mark_done("grown", "text-1")
     assert tally(store, lesson).state == "1 of 5"
+
+
+def test_next_follows_the_course_from_the_lesson_just_finished(write_lesson, full_lesson, lesson_dir, store):
+    write_lesson(full_lesson(id="first-steps", order=1), "first.yaml")
+    write_lesson(full_lesson(id="timeouts", order=110), "timeouts.yaml")
+    write_lesson(full_lesson(id="polite", order=120, requires=("timeouts",)), "polite.yaml")
+    write_lesson(full_lesson(id="advanced", order=130, requires=("polite",)), "advanced.yaml")
+    course = load_lessons([lesson_dir])
+    timeouts, polite = course.get("timeouts"), course.get("polite")
+    # polite is not ready while timeouts is not complete: the first unfinished ready one is next.
+    assert next_lesson(store, course, after=course.get("first-steps")).id == "timeouts"
+    for step in timeouts.steps:
+        store.mark_done("timeouts", step.key)
+    store.set_position("timeouts", len(timeouts.steps))
+    assert next_lesson(store, course, after=timeouts).id == "polite"  # not first-steps, which comes before
+    for step in polite.steps:
+        store.mark_done("polite", step.key)
+    store.set_position("polite", len(polite.steps))
+    assert next_lesson(store, course, after=polite).id == "advanced"
+    store.set_position("advanced", len(polite.steps))
+    assert next_lesson(store, course, after=course.get("advanced")).id == "first-steps"  # round to what is left
