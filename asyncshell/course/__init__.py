@@ -21,7 +21,8 @@
     commands          the lesson %commands, loaded on first use (``asyncshell.features``)
     teaching          which lesson teaches a kind of mistake, for the explanations
     listing           ``asyncshell lessons``
-    progress_command  ``asyncshell progress [--reset]``
+    progress_command  ``asyncshell progress [--json] [--reset [LESSON]]``
+    progress_json     the progress as one JSON document for a teacher (``docs/progress.md``)
     validate          ``asyncshell validate``: every exercise solvable by its solution, unsolved by its starter
 
 Import the module you need; this package imports nothing so that ``model`` stays cheap.

@@ -69,6 +69,7 @@ class Coach:
             self.console.note(f"That was the last hint ({total} of {total}); %solution shows a solution.")
             return
         self._hints_shown[key] = shown + 1
+        self._store().record_hint(lesson_id, step.key, shown + 1)  # how much help it took, for the teacher
         self.console.write(present.prose(f"hint {shown + 1} of {total}: {step.hints[shown]}", self.console.color) + "\n")
 
     def solution(self, lesson_id: str, step: ExerciseStep) -> None:

@@ -1,4 +1,4 @@
-"""The learner's progress (attempts, completions, where each lesson was left): the store's API, over SQLite.
+"""The learner's progress (attempts, hints, steps shown and done, where each lesson was left): the store's API, over SQLite.
 
 The store knows lesson ids and step keys only as opaque strings; what a lesson
 contains, and how far that makes the learner, is ``standing``'s business.
@@ -59,17 +59,11 @@ class StepStatus:
     revealed: bool
     skipped: bool
     attempts: int  # code attempts and quiz answers together: how often the learner tried
-
-
-@dataclass(frozen=True)
-class Summary:
-    """Totals over the whole store, for the progress report."""
-
-    steps_done: int
-    attempts: int
-    attempts_passed: int
-    quiz_answers: int
-    quiz_correct: int
+    passed: int = 0  # code attempts whose check passed
+    answers: int = 0  # quiz answers (the rest of ``attempts`` are code attempts)
+    right: int = 0  # quiz answers marked right
+    hints: int = 0  # different hints shown (a hint shown again in a later session counts once)
+    seen: bool = False  # shown to the learner at least once (stores older than schema 2 did not keep this)
 
 
 class ProgressStore:
@@ -132,15 +126,25 @@ class ProgressStore:
         """The learner moved on without solving the step."""
         self._mark(lesson, step, "skipped")
 
+    def record_hint(self, lesson: str, step: str, number: int) -> None:
+        """The learner was shown the step's hint ``number`` (1 is the first)."""
+        self._write(lesson, "INSERT INTO hints (lesson, step, at, number) VALUES (?, ?, ?, ?)",
+                    (lesson, step, self._clock(), number))
+
+    def record_view(self, lesson: str, step: str) -> None:
+        """The step is on the learner's screen now: where the time until their next action goes."""
+        self._write(lesson, "INSERT INTO views (lesson, step, at) VALUES (?, ?, ?)", (lesson, step, self._clock()))
+
     def set_position(self, lesson: str, index: int) -> None:
         """Remember the step index to resume the lesson at."""
         if isinstance(index, bool) or not isinstance(index, int) or index < 0:
             raise ValueError(f"position must be a step index (an int >= 0), not {index!r}")
         self._write(lesson, None, (), position=index)
 
-    def reset(self) -> None:
-        """Forget everything, in one transaction; the file stays so other open shells keep working."""
-        self._save(tuple((f"DELETE FROM {table}", ()) for table in sorted(TABLES)))
+    def reset(self, lesson: str | None = None) -> None:
+        """Forget ``lesson`` (or everything), in one transaction; the file stays so other open shells keep working."""
+        where, params = ("", ()) if lesson is None else (" WHERE lesson = ?", (lesson,))
+        self._save(tuple((f"DELETE FROM {table}{where}", params) for table in sorted(TABLES)))
 
     # -- reading
 
@@ -159,33 +163,44 @@ class ProgressStore:
         # One statement, so the counts and the marks come from the same snapshot.
         rows = self._read(
             """SELECT step, MAX(kind = 'done'), MAX(kind = 'revealed'), MAX(kind = 'skipped'),
-                      SUM(kind = 'try')
-               FROM (SELECT step, kind FROM marks WHERE lesson = :l
-                     UNION ALL SELECT step, 'try' FROM attempts WHERE lesson = :l
-                     UNION ALL SELECT step, 'try' FROM quiz_answers WHERE lesson = :l)
+                      SUM(kind IN ('pass', 'fail', 'answer')), SUM(kind = 'pass'), SUM(kind = 'answer'),
+                      SUM(kind = 'answer' AND n), COUNT(DISTINCT CASE kind WHEN 'hint' THEN n END),
+                      MAX(kind = 'view')
+               FROM (SELECT step, kind, NULL AS n FROM marks WHERE lesson = :l
+                     UNION ALL SELECT step, CASE result WHEN 'pass' THEN 'pass' ELSE 'fail' END, NULL FROM attempts WHERE lesson = :l
+                     UNION ALL SELECT step, 'answer', correct FROM quiz_answers WHERE lesson = :l
+                     UNION ALL SELECT step, 'hint', number FROM hints WHERE lesson = :l
+                     UNION ALL SELECT step, 'view', NULL FROM views WHERE lesson = :l)
                GROUP BY step""",
             {"l": lesson},
         )
         return {
-            step: StepStatus(step, bool(done), bool(revealed), bool(skipped), tries)
-            for step, done, revealed, skipped, tries in rows
+            step: StepStatus(step, bool(done), bool(revealed), bool(skipped), tries, passed, answers, right, hints,
+                             bool(seen))
+            for step, done, revealed, skipped, tries, passed, answers, right, hints, seen in rows
         }
+
+    def time_spent(self, idle_cap: float) -> dict[tuple[str, str], float]:
+        """Seconds per ``(lesson, step)``: each gap from an action on the step to the learner's next action
+        anywhere, counted up to ``idle_cap`` (a learner who walked away is not still working)."""
+        rows = self._read(
+            """SELECT lesson, step, SUM(MIN(next - at, :cap))
+               FROM (SELECT lesson, step, at, LEAD(at) OVER (ORDER BY at, n) AS next
+                     -- at one moment, a step shown comes after the marks and attempts that led to it
+                     FROM (SELECT lesson, step, at, 0 AS n FROM marks
+                           UNION ALL SELECT lesson, step, at, 1 FROM hints
+                           UNION ALL SELECT lesson, step, at, 1 FROM attempts
+                           UNION ALL SELECT lesson, step, at, 1 FROM quiz_answers
+                           UNION ALL SELECT lesson, step, at, 2 FROM views))
+               WHERE next IS NOT NULL
+               GROUP BY lesson, step""",
+            {"cap": idle_cap},
+        )
+        return {(lesson, step): seconds for lesson, step, seconds in rows}
 
     def recent_lessons(self) -> list[str]:
         """The ids of every lesson with progress, most recently active first (even if the clock stepped back)."""
         return [lesson for (lesson,) in self._read("SELECT lesson FROM lessons ORDER BY touched DESC", ())]
-
-    def summary(self) -> Summary:
-        """Totals for a progress report."""
-        counts = self._read(
-            """SELECT (SELECT COUNT(*) FROM marks WHERE kind = 'done'),
-                      (SELECT COUNT(*) FROM attempts),
-                      (SELECT COUNT(*) FROM attempts WHERE result = 'pass'),
-                      (SELECT COUNT(*) FROM quiz_answers),
-                      (SELECT COUNT(*) FROM quiz_answers WHERE correct)""",
-            (),
-        )[0]
-        return Summary(*counts)
 
     # -- lifetime
 

@@ -26,7 +26,7 @@ from asyncshell.text import printable
 from asyncshell.paths import data_home, ensure_data_home, private_file
 
 FILENAME = "progress.sqlite3"
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 #: How long a write waits for another shell's: theirs take milliseconds, and a write that still
 #: cannot go ahead is kept in memory (``ProgressStore``), so the loop is never held for long.
 BUSY_TIMEOUT_S = 1.0
@@ -76,8 +76,27 @@ _MIGRATIONS: dict[int, tuple[str, ...]] = {
             PRIMARY KEY (lesson, step, kind)
         )""",
     ),
+    # 2: what a teacher collects besides attempts: each hint shown, and each time a step was shown
+    # (the times between a learner's actions are what ``time_spent`` adds up).
+    2: (
+        """CREATE TABLE hints (
+            id INTEGER PRIMARY KEY,
+            lesson TEXT NOT NULL,
+            step TEXT NOT NULL,
+            at REAL NOT NULL,
+            number INTEGER NOT NULL CHECK (number >= 1)  -- which of the step's hints: 1 is the first
+        )""",
+        "CREATE INDEX hints_by_step ON hints (lesson, step)",
+        """CREATE TABLE views (
+            id INTEGER PRIMARY KEY,
+            lesson TEXT NOT NULL,
+            step TEXT NOT NULL,
+            at REAL NOT NULL
+        )""",
+        "CREATE INDEX views_by_step ON views (lesson, step)",
+    ),
 }
-TABLES = frozenset({"lessons", "attempts", "quiz_answers", "marks"})
+TABLES = frozenset({"lessons", "attempts", "quiz_answers", "marks", "hints", "views"})
 
 
 @dataclass(frozen=True)
@@ -136,10 +155,12 @@ def memory_copy(source: Path | sqlite3.Connection | None = None) -> sqlite3.Conn
             _copy_file(source, db)
         elif source is not None:
             source.backup(db)
-    if db.execute("PRAGMA user_version").fetchone()[0] != SCHEMA_VERSION or not TABLES <= _tables(db):
+    try:
+        _migrate(db)  # a copy of an older store is brought up to date, as the file would be
+    except (_Unusable, sqlite3.Error):
         db.close()
         db = sqlite3.connect(":memory:", isolation_level=None, check_same_thread=False)
-    _migrate(db)
+        _migrate(db)
     return db
 
 
@@ -219,18 +240,16 @@ def _migrate(db: sqlite3.Connection) -> None:
     try:
         # Read inside the write lock: another shell may have just created or migrated it.
         version = db.execute("PRAGMA user_version").fetchone()[0]
-        tables = _tables(db)
         if version > SCHEMA_VERSION:
             # Nothing is wrong with it: leave it for the newer asyncshell that wrote it.
             raise _Unusable(f"was written by a newer asyncshell (schema {version})", move=False)
-        if version == 0 and tables:
+        if version == 0 and _tables(db):
             raise _Unusable("is not an asyncshell progress file")
         for step in range(version + 1, SCHEMA_VERSION + 1):
             for statement in _MIGRATIONS[step]:
                 db.execute(statement)
             db.execute(f"PRAGMA user_version = {step}")
-            tables = set(TABLES)
-        if not TABLES <= tables:
+        if not TABLES <= _tables(db):
             raise _Unusable("is missing parts of the progress schema")
         db.execute("COMMIT")
     finally:

@@ -8,15 +8,25 @@ Every place that tells a learner where they stand (``asyncshell lessons``,
     N of M                   opened, N of its M steps done (0 of M: opened, nothing done yet)
     finished, N of M done    gone through to the end with steps skipped or unsolved
     done                     every step done
+
+Where a word is wanted without the counts (``asyncshell progress --json``),
+``Tally.stage`` is the same state: "not started", "started" (N of M),
+"finished" or "done".  A step's state, from ``step_state``, in the same words:
+
+    not started              nothing recorded for the step
+    started                  shown (or its hint or solution seen), not yet tried
+    tried                    a check run or a quiz answered, not yet done
+    skipped                  moved past without being done
+    done                     solved, answered, or read and gone past
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from asyncshell.course.model import Lesson, LoadResult
-from asyncshell.course.progress import ProgressStore
+from asyncshell.course.progress import ProgressStore, StepStatus
 from asyncshell.text import printable
 from asyncshell.text import columns, plural
 
@@ -32,6 +42,7 @@ class Tally:
     skipped: int
     started: bool
     finished: bool  # went through to the end, perhaps skipping steps
+    steps: tuple[StepStatus, ...] = ()  # the lesson's steps the learner touched
 
     @property
     def complete(self) -> bool:
@@ -44,14 +55,56 @@ class Tally:
         return self.started and not self.finished and not self.complete
 
     @property
-    def state(self) -> str:
+    def stage(self) -> str:
+        """The state as one word for a program: "not started", "started", "finished" or "done"."""
         if self.complete:
             return "done"
         if not self.started:
             return "not started"
-        if self.finished:
+        return "finished" if self.finished else "started"
+
+    @property
+    def state(self) -> str:
+        """The state as the learner reads it: the stage, with the counts where it has them."""
+        if self.stage == "finished":
             return f"finished, {self.done} of {self.total} done"
-        return f"{self.done} of {self.total}"
+        if self.stage == "started":
+            return f"{self.done} of {self.total}"
+        return self.stage
+
+
+def step_state(status: StepStatus | None) -> str:
+    """One step's state, in the words the module's docstring lists."""
+    if status is None:
+        return "not started"
+    if status.done:
+        return "done"
+    if status.skipped:
+        return "skipped"
+    return "tried" if status.attempts else "started"
+
+
+@dataclass(frozen=True)
+class Totals:
+    """What the lessons shown add up to: the last line of the report."""
+
+    steps_done: int
+    checks: int
+    checks_passed: int
+    quiz_answers: int
+    quiz_right: int
+
+
+def totals(tallies: Iterable[Tally]) -> Totals:
+    """The sums over ``tallies``: only the lessons shown, and only the steps they still have."""
+    steps = [status for t in tallies for status in t.steps]
+    return Totals(
+        steps_done=sum(s.done for s in steps),
+        checks=sum(s.attempts - s.answers for s in steps),
+        checks_passed=sum(s.passed for s in steps),
+        quiz_answers=sum(s.answers for s in steps),
+        quiz_right=sum(s.right for s in steps),
+    )
 
 
 def tally(store: ProgressStore, lesson: Lesson) -> Tally:
@@ -67,6 +120,7 @@ def tally(store: ProgressStore, lesson: Lesson) -> Tally:
         skipped=sum(s.skipped for s in status),
         started=bool(status) or position is not None,
         finished=position is not None and position >= len(lesson.steps),
+        steps=tuple(status),
     )
 
 
@@ -114,19 +168,19 @@ def lesson_table(catalog: LoadResult, store: ProgressStore) -> str:
 
 
 def report(store: ProgressStore, lessons: Sequence[Lesson]) -> str:
-    """Each lesson's state, attempts, solutions seen and steps skipped, then the totals."""
+    """Each lesson's state, attempts, solutions seen and steps skipped, then the totals of those lessons."""
     rows = []
-    for lesson in lessons:
-        t = tally(store, lesson)
+    tallies = [tally(store, lesson) for lesson in lessons]
+    for lesson, t in zip(lessons, tallies):
         row = [lesson.id, printable(lesson.title), t.state]
         if t.started:
             row.append(f"{plural(t.attempts, 'attempt')}, {t.revealed} revealed, {t.skipped} skipped")
         rows.append(row)
-    total = store.summary()
+    total = totals(tallies)
     lines = ["Progress:", *columns(rows, indent="  "),
              f"In all: {plural(total.steps_done, 'step')} done, "
-             f"{plural(total.attempts, 'check')} run ({total.attempts_passed} passed), "
-             f"{plural(total.quiz_answers, 'quiz answer')} ({total.quiz_correct} right)."]
+             f"{plural(total.checks, 'check')} run ({total.checks_passed} passed), "
+             f"{plural(total.quiz_answers, 'quiz answer')} ({total.quiz_right} right)."]
     if store.saved_in is not None:
         lines.append(printable(f"Saved in {store.saved_in}"))
     return "\n".join(lines) + "\n"

@@ -356,6 +356,7 @@ class Tutor:
         lesson, step = self.lesson, self.step
         assert lesson is not None and step is not None
         self.store.set_position(lesson.id, self.index)
+        self.store.record_view(lesson.id, step.key)  # the time until the learner's next action is this step's
         self.session.hooks.prompt_prefix = present.prompt_prefix(lesson, self.index)
         self.console.write("\n" + self.console.style(self.console.wrap(present.heading(lesson, self.index)), "heading") + "\n")
         self.session.hooks.prefill = ""  # an exercise's starter belongs to the exercise only

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from asyncshell.course.progress import ProgressStore, StepStatus, Summary
-from asyncshell.course.progress_file import RESULTS
+from asyncshell.course.progress import ProgressStore, StepStatus
+from asyncshell.course.progress_file import RESULTS, TABLES
 from asyncshell.errors import StoreError
 from course.stored import attempts, count, quiz_answers
 
@@ -71,8 +71,8 @@ def test_step_status_counts_code_attempts_and_quiz_answers_per_step(store):
     store.record_attempt("other", "ex-1", "fail", "z")
 
     assert store.step_status("intro") == {
-        "ex-1": StepStatus("ex-1", done=True, revealed=False, skipped=False, attempts=2),
-        "quiz-1": StepStatus("quiz-1", done=False, revealed=False, skipped=False, attempts=1),
+        "ex-1": StepStatus("ex-1", done=True, revealed=False, skipped=False, attempts=2, passed=1),
+        "quiz-1": StepStatus("quiz-1", done=False, revealed=False, skipped=False, attempts=1, answers=1, right=1),
         "ex-2": StepStatus("ex-2", done=False, revealed=False, skipped=True, attempts=0),
     }
     assert store.step_status("never-started") == {}
@@ -111,18 +111,23 @@ def test_recent_lessons_most_recent_first_even_when_the_clock_steps_back(store, 
     assert store.position("a") == 1 and store.position("c") is None
 
 
-def test_summary_totals_everything(store, path):
+def test_step_status_counts_passes_right_answers_different_hints_and_whether_it_was_shown(store):
     store.record_attempt("a", "1", "fail", "x")
-    store.record_attempt("a", "1", "pass", "y")
-    store.mark_done("a", "1")
-    store.mark_revealed("a", "1")
-    store.mark_skipped("b", "2")
-    store.record_quiz("b", "q", True, "a")
-    store.record_quiz("b", "q", False, "b")
+    store.record_attempt("a", "1", "timeout", "y")
+    store.record_attempt("a", "1", "pass", "z")
+    store.record_quiz("a", "q", True, "a")
+    store.record_quiz("a", "q", False, "b")
+    store.record_quiz("a", "q", True, "c")
+    for number in (1, 2, 1):  # hint 1 again, in a later session: still two hints used
+        store.record_hint("a", "1", number)
+    store.record_view("a", "1")
+    store.record_view("a", "t")
 
-    assert store.summary() == Summary(steps_done=1, attempts=2, attempts_passed=1, quiz_answers=2, quiz_correct=1)
-    assert count(path, "lessons") == 2
-    assert (store.step_status("a")["1"].revealed, store.step_status("b")["2"].skipped) == (True, True)
+    status = store.step_status("a")
+
+    assert (status["1"].attempts, status["1"].passed, status["1"].hints, status["1"].seen) == (3, 1, 2, True)
+    assert (status["q"].attempts, status["q"].answers, status["q"].right, status["q"].seen) == (3, 3, 2, False)
+    assert status["t"] == StepStatus("t", done=False, revealed=False, skipped=False, attempts=0, seen=True)
 
 
 def test_reopening_keeps_everything(store, open_store, path):
@@ -132,13 +137,15 @@ def test_reopening_keeps_everything(store, open_store, path):
     store.mark_revealed("a", "1")
     store.mark_skipped("a", "2")
     store.set_position("a", 2)
-    before = (store.step_status("a"), store.summary())
+    store.record_hint("a", "1", 1)
+    store.record_view("a", "2")
+    before = store.step_status("a")
     store.close()
 
     again = open_store()
 
     assert again.notice is None
-    assert (again.step_status("a"), again.summary()) == before
+    assert again.step_status("a") == before
     assert [a[4:] for a in attempts(path, "a", "1")] == [("code", "ok")]
     assert [q[3:] for q in quiz_answers(path, "a", "q")] == [(1, "yes")]
     assert again.position("a") == 2
@@ -147,15 +154,64 @@ def test_reopening_keeps_everything(store, open_store, path):
 def test_reset_wipes_everything_for_every_open_shell(store, open_store, path):
     other = open_store()
     store.record_attempt("a", "1", "pass", "secret code")
+    store.record_quiz("b", "q", True, "yes")
+    store.record_hint("a", "1", 1)
+    store.record_view("a", "1")
     store.mark_done("a", "1")
     store.set_position("a", 1)
 
     other.reset()
 
-    assert store.summary() == Summary(0, 0, 0, 0, 0)
+    assert {table: count(path, table) for table in TABLES} == dict.fromkeys(TABLES, 0)
     assert attempts(path, "a", "1") == [] and store.position("a") is None and store.step_status("a") == {}
     store.record_attempt("a", "1", "fail", "again")  # still usable afterwards
-    assert other.summary().attempts == 1
+    assert other.step_status("a")["1"].attempts == 1
+
+
+def test_reset_of_one_lesson_forgets_it_alone(store, open_store, path):
+    for lesson in ("a", "b"):
+        store.record_attempt(lesson, "1", "pass", f"{lesson} code")
+        store.record_quiz(lesson, "q", True, "yes")
+        store.record_hint(lesson, "1", 1)
+        store.record_view(lesson, "1")
+        store.mark_done(lesson, "1")
+        store.set_position(lesson, 1)
+    kept = store.step_status("b")
+
+    open_store().reset("a")
+
+    assert store.step_status("a") == {} and store.position("a") is None and attempts(path, "a", "1") == []
+    assert store.recent_lessons() == ["b"]
+    assert store.step_status("b") == kept and store.position("b") == 1
+    assert [row[4] for row in attempts(path, "b", "1")] == ["b code"]
+
+
+# -- time spent
+
+
+def test_time_spent_is_each_gap_to_the_next_action_capped_and_given_to_the_step_it_follows(store, clock):
+    store.record_view("a", "1")
+    clock.now += 30
+    store.record_hint("a", "1", 1)
+    clock.now += 45
+    store.record_attempt("a", "1", "pass", "x")
+    store.mark_done("a", "1")  # the same moment: the step shown next comes after it
+    store.record_view("a", "2")
+    clock.now += 9 * 3600  # overnight: counts as the cap at most
+    store.record_quiz("a", "2", True, "yes")
+    clock.now += 20
+    store.record_view("b", "1")  # another lesson: the 20 s were still lesson a's step 2
+    clock.now += 5
+    store.record_view("a", "2")  # back again: step b/1 had 5 s
+    clock.now += 7
+    store.mark_done("a", "2")
+
+    assert store.time_spent(idle_cap=600) == {("a", "1"): 75, ("a", "2"): 627, ("b", "1"): 5}
+
+
+def test_no_actions_no_time(store):
+    store.record_view("a", "1")  # the last action: how long after it is not known
+    assert store.time_spent(idle_cap=600) == {}
 
 
 def test_a_closed_store_says_so_in_one_line(path):

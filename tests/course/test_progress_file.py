@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 
 from asyncshell.course import progress_file
-from asyncshell.course.progress import ProgressStore
+from asyncshell.course.progress import ProgressStore, StepStatus
 from course.stored import attempts
 
 WRITER = Path(__file__).with_name("progress_writer.py")
@@ -161,6 +161,56 @@ def test_a_newer_store_is_left_alone_and_this_session_kept_in_memory(path, open_
     store.close()
     assert path.read_bytes() == before
     assert not list(path.parent.glob("*.corrupt-*"))
+
+
+def _schema_1_store(path: Path) -> None:
+    """A store as asyncshell wrote it before hints and steps shown were kept: lesson a, step 1 done after two tries."""
+    db = sqlite3.connect(path, isolation_level=None)
+    for statement in progress_file._MIGRATIONS[1]:
+        db.execute(statement)
+    db.execute("PRAGMA user_version = 1")
+    db.execute("INSERT INTO lessons VALUES ('a', 1, 1700000000.0, 1)")
+    db.execute("INSERT INTO attempts (lesson, step, at, result, code, detail) VALUES"
+               " ('a', '1', 1700000000.0, 'fail', 'x', ''), ('a', '1', 1700000060.0, 'pass', 'y', '')")
+    db.execute("INSERT INTO marks VALUES ('a', '1', 'done', 1700000060.0)")
+    db.close()
+
+
+def test_a_schema_1_store_is_brought_up_to_date_keeping_everything(path, open_store):
+    _schema_1_store(path)
+
+    store = open_store()
+
+    assert store.notice is None and store.path == path
+    assert store.position("a") == 1
+    assert store.step_status("a") == {"1": StepStatus("1", done=True, revealed=False, skipped=False, attempts=2, passed=1)}
+    store.record_hint("a", "2", 1)
+    store.record_view("a", "2")
+    store.close()
+    db = sqlite3.connect(path)
+    try:
+        assert db.execute("PRAGMA user_version").fetchone() == (progress_file.SCHEMA_VERSION,)
+    finally:
+        db.close()
+    with ProgressStore.open(path) as again:
+        assert again.notice is None
+        assert (again.step_status("a")["2"].hints, again.step_status("a")["2"].seen) == (1, True)
+        assert again.step_status("a")["1"].done
+
+
+def test_a_schema_1_store_that_cannot_be_written_shows_its_progress_and_is_left_as_it_was(path, open_store, monkeypatch):
+    _schema_1_store(path)
+    before = path.read_bytes()
+    _read_only_connections(monkeypatch)
+
+    store = open_store()
+
+    assert store.path is None and "your progress so far is here" in store.notice
+    assert store.position("a") == 1 and store.step_status("a")["1"].done
+    store.record_hint("a", "1", 1)  # this session's, in memory
+    assert store.step_status("a")["1"].hints == 1
+    store.close()
+    assert path.read_bytes() == before
 
 
 def test_when_no_store_can_be_written_progress_is_kept_in_memory(tmp_path, open_store):

@@ -18,7 +18,8 @@ from asyncshell.cli import main, parse
 from asyncshell.course import present
 from asyncshell.course.catalog import load_lessons
 from asyncshell.course.progress_command import progress_command
-from asyncshell.course.standing import Tally, carry_on, next_lesson, tally
+from asyncshell.course.progress import StepStatus
+from asyncshell.course.standing import Tally, carry_on, next_lesson, step_state, tally
 from asyncshell.paths import LESSONS_ENV
 from course.lesson_shell import GREET, Shell, listed_state
 
@@ -61,16 +62,30 @@ async def test_a_lesson_gone_through_with_a_step_skipped_reads_the_same_everywhe
     assert await everywhere(shell, lessons, capsys) == {"finished, 5 of 6 done"}
 
 
-@pytest.mark.parametrize(("tally", "state"), [
-    (Tally(done=0, total=6, attempts=0, revealed=0, skipped=0, started=False, finished=False), "not started"),
-    (Tally(done=0, total=6, attempts=0, revealed=0, skipped=0, started=True, finished=False), "0 of 6"),
-    (Tally(done=2, total=6, attempts=1, revealed=0, skipped=0, started=True, finished=False), "2 of 6"),
-    (Tally(done=5, total=6, attempts=1, revealed=0, skipped=1, started=True, finished=True), "finished, 5 of 6 done"),
-    (Tally(done=6, total=6, attempts=1, revealed=0, skipped=0, started=True, finished=True), "done"),
+@pytest.mark.parametrize(("tally", "state", "stage"), [
+    (Tally(done=0, total=6, attempts=0, revealed=0, skipped=0, started=False, finished=False), "not started", "not started"),
+    (Tally(done=0, total=6, attempts=0, revealed=0, skipped=0, started=True, finished=False), "0 of 6", "started"),
+    (Tally(done=2, total=6, attempts=1, revealed=0, skipped=0, started=True, finished=False), "2 of 6", "started"),
+    (Tally(done=5, total=6, attempts=1, revealed=0, skipped=1, started=True, finished=True), "finished, 5 of 6 done",
+     "finished"),
+    (Tally(done=6, total=6, attempts=1, revealed=0, skipped=0, started=True, finished=True), "done", "done"),
 ])
-def test_the_one_vocabulary(tally: Tally, state: str) -> None:
+def test_the_one_vocabulary(tally: Tally, state: str, stage: str) -> None:
     assert tally.state == state
+    assert tally.stage == stage, "--json says the state without the counts, in the same words"
     assert tally.in_progress == (state in ("0 of 6", "2 of 6"))
+
+
+@pytest.mark.parametrize(("status", "state"), [
+    (None, "not started"),
+    (StepStatus("s", done=False, revealed=False, skipped=False, attempts=0, seen=True), "started"),
+    (StepStatus("s", done=False, revealed=True, skipped=False, attempts=0), "started"),
+    (StepStatus("s", done=False, revealed=False, skipped=False, attempts=2), "tried"),
+    (StepStatus("s", done=False, revealed=False, skipped=True, attempts=2), "skipped"),
+    (StepStatus("s", done=True, revealed=True, skipped=True, attempts=2), "done"),
+])
+def test_a_steps_state_in_the_same_words(status: StepStatus | None, state: str) -> None:
+    assert step_state(status) == state
 
 
 def test_carrying_on_offers_the_most_recent_lesson_still_in_progress(write_lesson, full_lesson, lesson_dir, store, clock):
