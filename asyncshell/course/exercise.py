@@ -14,6 +14,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import inspect
+import sys
 import tempfile
 from collections.abc import Awaitable, Callable, Collection, Mapping
 from pathlib import Path
@@ -28,6 +29,30 @@ if TYPE_CHECKING:
     from asyncshell.practice_server import PracticeServer
 
 _RAN = Outcome("ok")
+
+
+#: A course's helper module: ``_helpers.py`` beside its lesson files, which their code may import.
+HELPERS_MODULE = "_helpers"
+_helper_folders: list[str] = []  # the course folders put on sys.path for it, the current one last
+
+
+def course_helpers_importable(lesson_file: Path) -> None:
+    """Let the lesson's code ``import _helpers`` from its own folder, and not another course's.
+
+    The module is trusted code, like the lesson files beside it.  Another
+    course's module of the same name is forgotten first, so each course gets its own.
+    """
+    folder = str(lesson_file.parent.resolve())
+    loaded = sys.modules.get(HELPERS_MODULE)
+    if loaded is not None and str(Path(getattr(loaded, "__file__", None) or "").parent) != folder:
+        del sys.modules[HELPERS_MODULE]
+    for other in [path for path in _helper_folders if path != folder]:
+        _helper_folders.remove(other)
+        with contextlib.suppress(ValueError):
+            sys.path.remove(other)
+    if folder not in _helper_folders and (Path(folder) / f"{HELPERS_MODULE}.py").is_file():
+        _helper_folders.append(folder)
+        sys.path.append(folder)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -81,9 +106,11 @@ class Exercise:
         if self.provided.server is not None:
             self.provided.server.reset()
         self.evaluator.namespace.update(self.provided.names)
-        if self.step.setup is None:
-            return _RAN
-        return await self.run(self.step.setup.source, "setup")
+        course_helpers_importable(self.step.location.path)
+        for label, code in (("lesson-setup", self.step.lesson_setup), ("setup", self.step.setup)):
+            if code is not None and (ran := await self.run(code.source, label)).kind != "ok":
+                return ran
+        return _RAN
 
     async def run(self, source: str, label: str) -> Outcome:
         """Run ``source`` as the exercise's ``label`` (its tracebacks say ``<label:id>``), values unshown."""

@@ -9,6 +9,7 @@ The format is described for authors in ``docs/lesson-format.md``.
 from __future__ import annotations
 
 import ast
+import dataclasses
 import math
 import warnings
 from collections.abc import Callable, Sequence
@@ -26,6 +27,7 @@ from asyncshell.course.model import (
     STEP_TYPES,
     Choice,
     Code,
+    Course,
     ExampleStep,
     ExerciseStep,
     Lesson,
@@ -49,6 +51,9 @@ LESSON_SUFFIXES = (".yaml", ".yml")
 # The keys each kind of mapping may have; anything else is reported as a likely typo.
 _LESSON_KEYS = file_keys(Lesson, "format")
 _STEP_KEYS = {cls.type: file_keys(cls, "type") for cls in STEP_TYPES}
+_COURSE_KEYS = file_keys(Course)
+#: The file in a lesson folder that makes it a course a teacher ships.
+COURSE_FILE = "course.yaml"
 
 
 def load_lesson(path: Path | str) -> Lesson:
@@ -57,8 +62,8 @@ def load_lesson(path: Path | str) -> Lesson:
 
 
 def is_lesson_file(path: Path) -> bool:
-    """A name ending in .yaml or .yml, not hidden: the one rule for which files are lessons."""
-    return path.suffix in LESSON_SUFFIXES and not path.name.startswith(".")
+    """A name ending in .yaml or .yml, not hidden, not the course file: the one rule for which files are lessons."""
+    return path.suffix in LESSON_SUFFIXES and not path.name.startswith(".") and path.name != COURSE_FILE
 
 
 def read_lesson(path: Path) -> tuple[Lesson, int, tuple[int, ...]]:
@@ -85,10 +90,32 @@ def read_lesson(path: Path) -> tuple[Lesson, int, tuple[int, ...]]:
         requires=requires,
         needs=needs,
         teaches=teaches,
-        steps=_read_steps(path, top),
+        setup=(setup := top.get("setup", _optional_code)),
+        steps=tuple(dataclasses.replace(step, lesson_setup=setup) if isinstance(step, (ExampleStep, ExerciseStep))
+                    else step for step in _read_steps(path, top)),
         path=path,
     )
     return lesson, top.lines["id"], requires_lines
+
+
+def read_course(folder: Path, name: str = "") -> Course:
+    """The course in ``folder``: its ``course.yaml`` if there is one, else the folder as it is.
+
+    A file that cannot be read is a ``LessonError`` at its line, as a lesson's would be.
+    """
+    name = name or folder.name
+    path = folder / COURSE_FILE
+    if not path.is_file():
+        return Course(name=name, folder=folder)
+    root = f.compose(path, f.read_text(path, MAX_FILE_BYTES), MAX_FILE_BYTES)
+    if root is None:
+        return Course(name=name, folder=folder)
+    if not isinstance(root, MappingNode):
+        raise LessonError(path, f.line(root), "", f"a course file is a mapping of {', '.join(_COURSE_KEYS)}, "
+                                                  f"got {f.kind(root)}")
+    top = Fields(path, root, "", "a course", _COURSE_KEYS)
+    return Course(name=name, folder=folder, title=top.get("title", f.text), description=top.get("description", f.text),
+                  lessons=top.list("lessons", _id, unique=True)[0], builtin=top.get("builtin", f.boolean))
 
 
 def _check_format(path: Path, root: MappingNode) -> None:

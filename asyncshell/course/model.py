@@ -126,6 +126,8 @@ class ExampleStep(BaseStep):
     type: ClassVar[str] = "example"
     body: str = ""
     code: Code
+    #: The lesson's ``setup``, run before the example (the loader copies it here).
+    lesson_setup: Code | None = field(default=None, metadata=NOT_IN_FILE)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -244,6 +246,8 @@ class ExerciseStep(BaseStep):
     check: Code
     solution: Code
     timeout: float = DEFAULT_TIMEOUT
+    #: The lesson's ``setup``, run before the exercise's own (the loader copies it here).
+    lesson_setup: Code | None = field(default=None, metadata=NOT_IN_FILE)
 
     @property
     def starter_source(self) -> str:
@@ -267,6 +271,8 @@ class Lesson:
     needs: tuple[str, ...] = ()
     #: Kinds of mistake (keys of ``insight.mistakes.MISTAKES``) the lesson explains; explanations link to it.
     teaches: tuple[str, ...] = ()
+    #: Code every exercise and example of the lesson gets first, e.g. a ``slow()`` they all use.
+    setup: Code | None = None
     steps: tuple[Step, ...]
     path: Path = field(metadata=NOT_IN_FILE)
 
@@ -275,12 +281,33 @@ class Lesson:
         return tuple(step for step in self.steps if isinstance(step, ExerciseStep))
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Course:
+    """A folder of lessons as a teacher ships it; its ``course.yaml`` (every key optional) says the rest.
+
+    ``lessons`` lists the folder's lesson ids in course order (empty: all of
+    them, by ``order``); ``builtin: false`` hides asyncshell's own lessons
+    while the course is in use.
+    """
+
+    name: str = field(metadata=NOT_IN_FILE)
+    folder: Path = field(metadata=NOT_IN_FILE)
+    title: str = ""
+    description: str = ""
+    lessons: tuple[str, ...] = ()
+    builtin: bool = True
+
+
 @dataclass(frozen=True, slots=True)
 class LoadResult:
-    """What ``load_lessons`` found: lessons in course order, and one error per file that failed."""
+    """What ``load_lessons`` found: lessons in course order, and one error per file that failed.
+
+    ``courses`` are those in use, each with the ids of its lessons shown, in order.
+    """
 
     lessons: tuple[Lesson, ...]
     errors: tuple[LessonError, ...]
+    courses: tuple[Course, ...] = ()
 
     def get(self, lesson_id: str) -> Lesson | None:
         for lesson in self.lessons:

@@ -18,7 +18,7 @@ from asyncshell import paths
 from asyncshell.course import present
 from asyncshell.course.coach import Coach
 from asyncshell.course.catalog import load_catalog
-from asyncshell.course.exercise import Provided, Workspace, provide
+from asyncshell.course.exercise import Provided, Workspace, course_helpers_importable, provide
 from asyncshell.course.model import ExampleStep, ExerciseStep, Lesson, LoadResult, PredictStep, QuestionStep, Step
 from asyncshell.course.progress import ProgressStore
 from asyncshell.course.progress_file import FILENAME
@@ -36,9 +36,9 @@ _Step = TypeVar("_Step", QuestionStep, ExerciseStep, ExampleStep)
 
 
 def session_catalog(session: Session) -> LoadResult:
-    """The lessons this session uses: the usual folders and any named with ``--lessons-dir``."""
-    folders = session.features.get(LessonFolders)
-    return load_catalog(folders.extra if folders is not None else ())
+    """The lessons this session uses: the courses in use and any named with ``--lessons-dir``/``--course``."""
+    folders = session.features.get(LessonFolders) or LessonFolders()
+    return load_catalog(folders.extra, builtin=folders.builtin)
 
 
 def tutor_for(session: Session) -> Tutor:
@@ -242,6 +242,12 @@ class Tutor:
     async def run_example(self) -> None:
         """%run: run the example's code in the learner's namespace, as if typed."""
         step = self._current(ExampleStep, "%run runs an example's code")
+        course_helpers_importable(step.location.path)
+        if step.lesson_setup is not None:
+            ran = await self.session.evaluator.run(step.lesson_setup.source, f"<lesson-setup:{step.key}>", show_values=False)
+            if ran.kind != "ok":
+                self.session.show(ran)
+                return
         self.session.show(await self.session.evaluator.run(step.code.source, f"<example:{step.key}>"))
 
     # -- quizzes

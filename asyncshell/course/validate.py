@@ -29,16 +29,15 @@ from collections.abc import Coroutine, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn, TextIO
 
-from asyncshell.course.catalog import lesson_files, load_catalog, load_lessons
+from asyncshell.course.catalog import course_folders, lesson_files, load_catalog, load_lessons
 from asyncshell.course.checks import CheckResult
 from asyncshell.course.exercise import Attempt, Exercise, Provided, provide
-from asyncshell.course.model import ExerciseStep, Lesson, LoadResult, PredictStep, QuizStep
+from asyncshell.course.model import Code, ExerciseStep, Lesson, LoadResult, PredictStep, QuizStep
 from asyncshell.course.questions import predict_problem
 from asyncshell.text import printable
-from asyncshell.paths import lesson_dirs
 from asyncshell.repl.evaluator import CANCEL_GRACE, Evaluator, Outcome
 from asyncshell.repl.loop import close_loop
-from asyncshell.repl.tracebacks import user_stack, where_suspended
+from asyncshell.repl.tracebacks import learners_frames, user_stack, where_suspended
 from asyncshell.text import columns, plural
 
 if TYPE_CHECKING:
@@ -77,9 +76,9 @@ class LessonReport:
 
 def validate_command(args: argparse.Namespace) -> int:
     """``asyncshell validate [--lessons-dir DIR ...] [PATH ...]``; prints the report and returns the exit status."""
-    loaded, known = _load(args.paths, args.lessons_dirs)
+    loaded, known = _load(args.paths, args.lessons_dirs, args.builtin)
     if not loaded.lessons and not loaded.errors:
-        where = ", ".join(map(str, args.paths or lesson_dirs(args.lessons_dirs)))
+        where = ", ".join(map(str, args.paths or course_folders(args.lessons_dirs, builtin=args.builtin)))
         print(printable(f"No lesson files found in {where}."))
         return 1
     reports = [validate_lesson(lesson, known) for lesson in loaded.lessons]
@@ -104,7 +103,7 @@ def _leave(status: int) -> NoReturn:
     os._exit(status)
 
 
-def _load(paths: Sequence[Path], extra: Sequence[Path]) -> tuple[LoadResult, frozenset[str]]:
+def _load(paths: Sequence[Path], extra: Sequence[Path], builtin: bool = True) -> tuple[LoadResult, frozenset[str]]:
     """The lessons to validate with the errors of just their files, and the ids of every lesson that loaded.
 
     Without paths, that is the catalog.  With paths, the named files are loaded
@@ -112,12 +111,12 @@ def _load(paths: Sequence[Path], extra: Sequence[Path]) -> tuple[LoadResult, fro
     and their ``requires`` may name built-in lessons, as they will in use.
     """
     if not paths:
-        catalog = load_catalog(extra)
+        catalog = load_catalog(extra, builtin=builtin)
         return catalog, frozenset(lesson.id for lesson in catalog.lessons)
     folders = [path if path.is_dir() else path.parent for path in paths]
     named = {path for path in paths if path.is_file()}
     named |= set(lesson_files([path for path in paths if path.is_dir()]))
-    everything = load_lessons([*folders, *lesson_dirs(extra)])
+    everything = load_lessons([*folders, *course_folders(extra, builtin=builtin)])
     selected = LoadResult(
         lessons=tuple(lesson for lesson in everything.lessons if lesson.path in named),
         errors=tuple(error for error in everything.errors if error.path in named),
@@ -208,8 +207,8 @@ async def _exercise_problems(lesson: Lesson, exercise: ExerciseStep, provided: P
     if stuck:
         problems.append(problem(*_swallows(exercise, stuck)))
     elif tried.setup_failed is not None:
-        assert exercise.setup is not None
-        return [problem(exercise.setup.line, f"the setup fails: {_said(tried.setup_failed, exercise)}")]
+        which, code = _failed_setup(exercise, tried.setup_failed)
+        return [problem(code.line, f"the {which} fails: {_said(tried.setup_failed, exercise)}")]
     elif tried.answer_failed is not None:
         problems.append(problem(exercise.solution.line,
                                 f"the solution fails when run: {_said(tried.answer_failed, exercise)}"))
@@ -237,6 +236,16 @@ async def _exercise_problems(lesson: Lesson, exercise: ExerciseStep, provided: P
                                                   f"(starter_fails_with): {at}{why}"))
     notes.append(f"{exercise.id}: " + "; ".join(said))
     return problems
+
+
+def _failed_setup(exercise: ExerciseStep, outcome: Outcome) -> tuple[str, Code]:
+    """Which setup stopped the exercise, the lesson's or its own, by where the error was raised."""
+    frames = learners_frames(outcome.error) if outcome.error is not None else []
+    lesson_setup, own = exercise.lesson_setup, exercise.setup
+    if lesson_setup is not None and (own is None or any(f.filename.startswith("<lesson-setup:") for f in frames)):
+        return "lesson's setup", lesson_setup
+    assert own is not None
+    return "setup", own
 
 
 def _check_failure(exercise: ExerciseStep, result: CheckResult) -> tuple[int | None, str]:
@@ -285,7 +294,8 @@ def _swallows(exercise: ExerciseStep, stuck: list[asyncio.Task[Any]]) -> tuple[i
     frames = user_stack(task.get_coro())
     # The exercise's code runs as <setup:ID>, <solution:ID>, <starter:ID> or <check:ID>.
     label, _, step = frames[-1].filename[1:-1].partition(":") if frames else ("", "", "")
-    code = {"setup": exercise.setup, "solution": exercise.solution, "check": exercise.check}.get(label)
+    code = {"setup": exercise.setup, "lesson-setup": exercise.lesson_setup, "solution": exercise.solution,
+            "check": exercise.check}.get(label)
     if code is not None and step == exercise.id:
         line = code.line + frames[-1].lineno - 1
     else:

@@ -350,3 +350,17 @@ def test_when_no_file_loads_there_is_no_empty_table(capsys, write_lesson, full_l
     assert lines[0].startswith("broken.yaml:")
     assert not any(line.startswith("lesson ") for line in lines)
     assert lines[-1] == "0 lessons checked, 1 file did not load."
+
+
+def test_a_lesson_setup_and_a_course_helper_module_reach_every_exercise(capsys, write_lesson, full_lesson, lesson_dir):
+    # The solution uses shout(), from the course's _helpers.py, and LOUD, from the lesson's setup.
+    write_lesson("def shout(text):\n    return text.upper()\n", "_helpers.py")
+    text = full_lesson().replace("steps:\n", "setup: |\n  LOUD = True\nsteps:\n", 1)
+    text = text.replace('return f"hello, {name}"', 'from _helpers import shout\n          '
+                        'return f"hello, {name}" if LOUD and shout("a") == "A" else "quiet"')
+    path = write_lesson(text)
+    status, lines = validate(capsys, str(path))
+    assert status == 0, lines
+    broken = write_lesson(text.replace("  LOUD = True\n", "  LOUD = 1 / 0\n"), "broken.yaml")
+    status, lines = validate(capsys, str(broken))
+    assert "broken.yaml:8: exercise 'greet': the lesson's setup fails: ZeroDivisionError: division by zero" in lines
