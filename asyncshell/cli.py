@@ -62,6 +62,10 @@ def _common() -> _Parser:
         "--lessons-dir", dest="lessons_dirs", metavar="DIR", type=_folder, action="append", default=[],
         help=f"also load the lessons in DIR (repeatable; {LESSONS_ENV} adds folders too, separated by {os.pathsep!r})",
     )
+    common.add_argument("--course", dest="lessons_dirs", metavar="DIR", type=_folder, action="append",
+                        help="take the course in DIR: its lessons, in its course.yaml's order (same as --lessons-dir)")
+    common.add_argument("--no-builtin", dest="builtin", action="store_false",
+                        help="leave asyncshell's own lessons out: only the courses named or remembered")
     return common
 
 
@@ -104,6 +108,8 @@ def build_subcommand_parser() -> tuple[argparse.ArgumentParser, dict[str, argpar
     progress.add_argument("--reset", nargs="?", const=True, metavar="LESSON",
                           help="forget LESSON's progress, or without it all progress (asks first)")
     sub["progress"].add_argument("--yes", action="store_true", help="with --reset: do not ask")
+    sub["course"].add_argument("action", choices=("add", "remove", "list"), help="add DIR, remove DIR, or list the courses in use")
+    sub["course"].add_argument("folder", nargs="?", type=Path, metavar="DIR", help="the course's folder (its lesson files, and a course.yaml)")
     sub["serve"].add_argument("--port", type=int, default=0, help="port to listen on (default: a free one)")
     sub["validate"].add_argument("-v", "--verbose", action="store_true",
                                  help="also say how each exercise went: the check line its starter fails on")
@@ -191,9 +197,10 @@ def run_shell(args: argparse.Namespace, start: str | None = None) -> int:
     streams = StandardStreams()
     session = Session(evaluator, console, commands=commands, interactive=terminal, streams=streams)
     session.hooks.cleanups.append(streams.close)
-    if args.lessons_dirs:
+    if args.lessons_dirs or not args.builtin:
         # Absolute: the learner may os.chdir() before the lessons first load.
-        session.features.get_or_make(LessonFolders, lambda: LessonFolders([d.resolve() for d in args.lessons_dirs]))
+        session.features.get_or_make(LessonFolders, lambda: LessonFolders([d.resolve() for d in args.lessons_dirs],
+                                                                          args.builtin))
     session.defer(lambda: install_teaching(session))
     if terminal:
         _own_terminal()

@@ -95,6 +95,8 @@ COMMANDS: tuple[LazyCommand, ...] = (
 SUBCOMMANDS: tuple[Subcommand, ...] = (
     Subcommand("learn", "start the shell in a lesson, or in the lesson list", "asyncshell.cli:learn_command"),
     Subcommand("lessons", "list the lessons and your progress", "asyncshell.course.listing:lessons_command"),
+    Subcommand("course", "remember a course folder for later runs: add DIR, remove DIR, list",
+               "asyncshell.course.course_command:course_command"),
     Subcommand("progress", "show your lesson progress (--json for a teacher), or --reset it", "asyncshell.course.progress_command:progress_command"),
     Subcommand("serve", "run the practice web server alone on 127.0.0.1 [--port N]", "asyncshell.practice:serve_command"),
     Subcommand("validate", "check lessons: each solution passes its check, each starter fails",

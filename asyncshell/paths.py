@@ -73,22 +73,8 @@ def builtin_lessons_dir() -> Path:
 
 
 class LessonFolders:
-    """The folders named with ``--lessons-dir``, kept for the session's lessons (``session.features``)."""
+    """The folders named with ``--lessons-dir``/``--course``, and ``--no-builtin``, kept for the session's lessons."""
 
-    def __init__(self, extra: Sequence[Path] = ()) -> None:
+    def __init__(self, extra: Sequence[Path] = (), builtin: bool = True) -> None:
         self.extra = tuple(extra)
-
-
-def lesson_dirs(extra: Sequence[Path] = ()) -> list[Path]:
-    """The folders lessons are loaded from, in the order their ids win.
-
-    The built-in folder comes first, so a lesson of the user's can never take
-    over a built-in lesson's id; then ``ASYNCSHELL_LESSONS``, then ``--lessons-dir``.
-    A folder in the environment that does not exist is skipped by the loader; one
-    named on the command line was checked by the CLI.
-    """
-    from_env = os.environ.get(LESSONS_ENV, "").split(os.pathsep)
-    folders = [builtin_lessons_dir()]
-    folders += [Path(entry).expanduser() for entry in from_env if entry.strip()]
-    folders += [Path(folder).expanduser() for folder in extra]
-    return folders
+        self.builtin = builtin

@@ -1,26 +1,53 @@
 """Many lesson files -> one course: the files in the folders, ids made unique, ``requires`` linked.
 
-``load_catalog`` is the course the shell uses: every lesson in the folders of
-``paths.lesson_dirs``.  The first file found with an id keeps it, so the
-folders' order decides.
+``load_catalog`` is what the shell uses: every lesson of the courses in use
+(``courses.courses_in_use``), course after course, each in its own order.
+The first file found with an id keeps it, so the courses' order decides.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
+from asyncshell.course.courses import courses_in_use
 from asyncshell.course.fields import did_you_mean
-from asyncshell.course.loader import is_lesson_file, read_lesson
-from asyncshell.course.model import Lesson, LoadResult
+from asyncshell.course.loader import COURSE_FILE, is_lesson_file, read_lesson
+from asyncshell.course.model import Course, Lesson, LoadResult
 from asyncshell.errors import LessonError
-from asyncshell.paths import lesson_dirs
 
 
-def load_catalog(extra: Sequence[Path] = ()) -> LoadResult:
-    """Every lesson in ``lesson_dirs(extra)``; files that fail are in ``.errors``."""
-    return load_lessons(lesson_dirs(extra))
+def load_catalog(extra: Sequence[Path] = (), *, builtin: bool = True) -> LoadResult:
+    """Every lesson of the courses in use, in course order; files that fail are in ``.errors``.
+
+    ``extra`` are folders named for this run; ``builtin`` False leaves asyncshell's own lessons out.
+    """
+    courses, errors = courses_in_use(extra, builtin=builtin)
+    loaded = load_lessons([course.folder for course in courses])
+    by_folder: dict[Path, list[Lesson]] = {}
+    for lesson in loaded.lessons:  # already in (order, id) order
+        by_folder.setdefault(lesson.path.parent.resolve(), []).append(lesson)
+    lessons: list[Lesson] = []
+    shown: list[Course] = []
+    for course in courses:
+        mine = by_folder.pop(course.folder.resolve(), [])
+        if course.lessons:
+            ids = {lesson.id: lesson for lesson in mine}
+            mine = [ids[lesson_id] for lesson_id in course.lessons if lesson_id in ids]
+            errors += [LessonError(course.folder / COURSE_FILE, None, "lessons",
+                                   f"'{lesson_id}' is not a lesson that loaded from {course.folder}"
+                                   + did_you_mean(lesson_id, ids))
+                       for lesson_id in course.lessons if lesson_id not in ids]
+        lessons += mine
+        shown.append(dataclasses.replace(course, lessons=tuple(lesson.id for lesson in mine)))
+    return LoadResult(lessons=tuple(lessons), errors=loaded.errors + tuple(errors), courses=tuple(shown))
+
+
+def course_folders(extra: Sequence[Path] = (), *, builtin: bool = True) -> list[Path]:
+    """The folders of the courses in use, in the order their ids win."""
+    return [course.folder for course in courses_in_use(extra, builtin=builtin)[0]]
 
 
 def load_lessons(dirs: Iterable[Path | str]) -> LoadResult:

@@ -252,6 +252,12 @@ def text(path: Path, node: Node, field: str) -> str:
     return value
 
 
+def boolean(path: Path, node: Node, field: str) -> bool:
+    if not isinstance(node, ScalarNode) or not is_scalar(node, "bool"):
+        raise wrong(path, node, field, "true or false")
+    return bool(SafeConstructor().construct_yaml_bool(node))
+
+
 def integer(path: Path, node: Node, field: str) -> int:
     return int(_numeric(path, node, field, ("int",), "integer"))
 

@@ -9,14 +9,19 @@ from asyncshell.course.catalog import load_catalog
 from asyncshell.course.progress import ProgressStore
 from asyncshell.text import printable
 from asyncshell.course.standing import lesson_table
-from asyncshell.paths import lesson_dirs
+
+
+#: When no course is in use at all: asyncshell's own lessons were left out, and nothing else was named.
+NO_COURSE = ("No lessons: asyncshell's own are left out (--no-builtin, or a course's 'builtin: false') and no "
+             "other course is in use. Name one with --course DIR, or remember it with asyncshell course add DIR.")
 
 
 def lessons_command(args: argparse.Namespace) -> int:
-    """``asyncshell lessons [--lessons-dir DIR ...]``; files that fail to load are listed, not fatal."""
-    catalog = load_catalog(args.lessons_dirs)
+    """``asyncshell lessons [--course DIR ...] [--no-builtin]``; files that fail to load are listed, not fatal."""
+    catalog = load_catalog(args.lessons_dirs, builtin=args.builtin)
     if not catalog.lessons and not catalog.errors:
-        print(printable("No lessons found in " + ", ".join(map(str, lesson_dirs(args.lessons_dirs))) + "."))
+        print(printable("No lessons found in " + ", ".join(str(course.folder) for course in catalog.courses) + "."
+                        if catalog.courses else NO_COURSE))
         return 0
     with ProgressStore.open() as store:
         if store.notice:

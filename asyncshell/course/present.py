@@ -35,7 +35,9 @@ def prose(markdown: str, color: bool) -> str:
 
 def no_such_lesson(lesson_id: str, ids: list[str]) -> str:
     close = difflib.get_close_matches(lesson_id, ids, n=1, cutoff=0.5)
-    hint = f" Did you mean %learn {close[0]}?" if close else " Type %lessons to see them."
+    hint = (f" Did you mean %learn {close[0]}?" if close else
+            " Type %lessons to see them. A course of your own: asyncshell learn --course DIR, "
+            "or asyncshell course add DIR to find it every time.")
     return f"There is no lesson '{lesson_id}'.{hint}"
 
 

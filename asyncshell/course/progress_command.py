@@ -30,7 +30,7 @@ def progress_command(
     """
     if ask is None and sys.stdin.isatty():
         ask = input
-    catalog = load_catalog(args.lessons_dirs)
+    catalog = load_catalog(args.lessons_dirs, builtin=args.builtin)
     with ProgressStore.open() as store:
         if store.notice:
             err.write(store.notice + "\n")

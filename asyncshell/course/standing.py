@@ -26,6 +26,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from asyncshell.course.model import Lesson, LoadResult
+from asyncshell.course.courses import BUILTIN
 from asyncshell.course.progress import ProgressStore, StepStatus
 from asyncshell.text import printable
 from asyncshell.text import columns, plural
@@ -151,15 +152,24 @@ def not_done(store: ProgressStore, course: LoadResult, lesson_ids: Sequence[str]
 
 
 def lesson_table(catalog: LoadResult, store: ProgressStore) -> str:
-    """A row per lesson (order, id, title, steps, how far) with its summary below, then the files that failed."""
+    """A row per lesson (its number for ``%learn N``, id, title, steps, how far) with its summary below,
+    under each course's name when more than one is in use, then the files that failed."""
     lessons = catalog.lessons
     rows = [["#", "lesson", "title", "steps", "progress"]] if lessons else []
-    rows += [[str(lesson.order), lesson.id, printable(lesson.title), str(len(lesson.steps)),
-              tally(store, lesson).state] for lesson in lessons]
+    rows += [[str(number), lesson.id, printable(lesson.title), str(len(lesson.steps)),
+              tally(store, lesson).state] for number, lesson in enumerate(lessons, 1)]
     lines = columns(rows, right={0, 3})
     indent = " " * (max((len(row[0]) for row in rows), default=0) + 2)
+    headings = {}
+    courses = [course for course in catalog.courses if course.lessons]
+    if courses and (len(courses) > 1 or courses[0].name != BUILTIN):  # asyncshell's own lessons alone need no heading
+        for course in courses:
+            named = f"{course.title} ({course.name})" if course.title and course.title != course.name else course.name
+            headings[course.lessons[0]] = printable(f"{named}: {course.description}" if course.description else named)
     out = lines[:1]
     for line, lesson in zip(lines[1:], lessons):
+        if lesson.id in headings:
+            out.append(headings[lesson.id])
         out += [line, indent + printable(lesson.summary)]
     if catalog.errors:
         out += ["", f"{plural(len(catalog.errors), 'lesson file')} failed to load:"]

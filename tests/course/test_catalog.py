@@ -7,9 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from asyncshell.course.catalog import load_catalog, load_lessons
-from asyncshell.paths import LESSONS_ENV, lesson_dirs
-from asyncshell.paths import builtin_lessons_dir
+from asyncshell.course.catalog import course_folders, load_catalog, load_lessons
+from asyncshell.paths import LESSONS_ENV, builtin_lessons_dir
 
 
 @pytest.fixture(autouse=True)
@@ -19,11 +18,11 @@ def no_user_lessons(monkeypatch: pytest.MonkeyPatch) -> None:
 
 def test_the_built_in_folder_comes_first_then_the_environment_then_arguments(monkeypatch, tmp_path):
     monkeypatch.setenv(LESSONS_ENV, os.pathsep.join([str(tmp_path / "a"), "", "~/b"]))
-    assert lesson_dirs([tmp_path / "c"]) == [builtin_lessons_dir(), tmp_path / "a", Path.home() / "b", tmp_path / "c"]
+    assert course_folders([tmp_path / "c"]) == [builtin_lessons_dir(), tmp_path / "a", Path.home() / "b", tmp_path / "c"]
 
 
 def test_without_extras_only_the_built_in_lessons_are_used():
-    assert lesson_dirs() == [builtin_lessons_dir()]
+    assert course_folders() == [builtin_lessons_dir()]
     assert "first-steps" in [lesson.id for lesson in load_catalog().lessons]
 
 

@@ -164,7 +164,8 @@ async def test_an_unknown_lesson_is_one_line_with_a_suggestion(shell: Shell) -> 
     out = await shell.type("%learn dmeo")
     assert out == "There is no lesson 'dmeo'. Did you mean %learn demo?\n"
     out = await shell.type("%learn zzzzzz")
-    assert out == "There is no lesson 'zzzzzz'. Type %lessons to see them.\n"
+    assert out == ("There is no lesson 'zzzzzz'. Type %lessons to see them. A course of your own: asyncshell learn "
+                   "--course DIR, or asyncshell course add DIR to find it every time.\n")
 
 
 async def test_lesson_commands_without_a_lesson_say_how_to_start(shell: Shell) -> None:

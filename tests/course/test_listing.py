@@ -26,9 +26,10 @@ def listing(capsys: pytest.CaptureFixture[str], *argv: str) -> list[str]:
 
 
 def listed_ids(lines: list[str]) -> list[str]:
-    # Under the header, each lesson is a row and a summary line; load errors follow a blank line.
+    # Under the header, each lesson is a numbered row and a summary line (a course's name may come
+    # before its first row); load errors follow a blank line.
     rows = lines[1:lines.index("")] if "" in lines else lines[1:]
-    return [line.split()[1] for line in rows[::2]]
+    return [line.split()[1] for line in rows if line.split()[0].isdigit()]
 
 
 def row(lines: list[str], lesson_id: str) -> str:
@@ -64,9 +65,14 @@ def test_lessons_dir_and_the_environment_add_folders(capsys, monkeypatch, write_
     write_lesson(full_lesson(id="from-env", order=20), "env/e.yaml")
     write_lesson(full_lesson(id="from-arg", order=10), "arg/a.yaml")
     monkeypatch.setenv(LESSONS_ENV, "env")
-    ids = listed_ids(listing(capsys, "--lessons-dir", "arg"))
-    assert "first-steps" in ids
-    assert [i for i in ids if i.startswith("from-")] == ["from-arg", "from-env"]
+    lines = listing(capsys, "--lessons-dir", "arg")
+    ids = listed_ids(lines)
+    assert ids[0] == "first-steps"
+    # Each folder is a course of its own, in the order folders come: the environment's, then the command line's.
+    assert ids[1:] == ["from-env", "from-arg"]
+    assert [line for line in lines if line in ("asyncshell's own lessons (asyncshell)", "env", "arg")] == [
+        "asyncshell's own lessons (asyncshell)", "env", "arg"]
+    assert [row(lines, i).split()[0] for i in ids] == ["1", "2", "3"]  # numbered for %learn N, not by order
 
 
 def test_lessons_still_lists_when_files_are_broken_and_says_which(capsys, write_lesson, full_lesson):

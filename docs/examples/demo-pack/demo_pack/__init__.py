@@ -1,0 +1,1 @@
+"""The lessons are in lessons/; asyncshell reads them without importing this package."""
