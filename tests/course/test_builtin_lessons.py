@@ -36,7 +36,7 @@ def test_the_sample_lesson_uses_every_kind_of_step():
     loaded = load_lessons([builtin_lessons_dir()])
     assert loaded.errors == ()
     sample = loaded.get("first-steps")
-    assert sample is not None and sample.order == 1
+    assert sample is not None and sample.order == 20
     assert {type(step) for step in sample.steps} == set(STEP_TYPES)
     quizzes = [step for step in sample.steps if isinstance(step, QuizStep)]
     assert {quiz.is_multiple_choice for quiz in quizzes} == {True, False}

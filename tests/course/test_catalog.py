@@ -33,7 +33,7 @@ def test_a_users_folder_adds_lessons_but_cannot_replace_a_built_in_one(write_les
     assert {"first-steps", "mine"} <= {lesson.id for lesson in catalog.lessons}
     assert catalog.get("first-steps").path.parent == builtin_lessons_dir()
     assert [str(error) for error in catalog.errors] == [
-        f"mine/impostor.yaml:2: id: lesson id 'first-steps' is already used by {builtin_lessons_dir() / '01-first-steps.yaml'}"]
+        f"mine/impostor.yaml:2: id: lesson id 'first-steps' is already used by {builtin_lessons_dir() / '02-first-steps.yaml'}"]
 
 
 def test_lessons_sorted_by_order_then_id(write_lesson, full_lesson, lesson_dir):
