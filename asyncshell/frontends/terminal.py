@@ -90,7 +90,7 @@ def key_bindings(untouched_prefill: Callable[[], str] = lambda: "") -> KeyBindin
     """Enter runs a complete input and continues an incomplete one; Alt-Enter always runs.
 
     Prefilled code (an exercise's starter) starts with the cursor before it, like
-    a selected default: typing replaces it, so ``exit()``, ``%skip`` or an
+    a selected default: typing or pasting replaces it, so ``exit()``, ``%skip`` or an
     ``async def`` of one's own never land at the end of the starter; the arrow
     keys move into it to edit it.  Ctrl-D leaves while it is untouched.
     """
@@ -106,6 +106,11 @@ def key_bindings(untouched_prefill: Callable[[], str] = lambda: "") -> KeyBindin
     def _type_over_prefill(event: KeyPressEvent) -> None:
         event.current_buffer.text = ""
         event.current_buffer.insert_text(event.data)
+
+    @bindings.add(Keys.BracketedPaste, filter=prefill_untouched)
+    def _paste_over_prefill(event: KeyPressEvent) -> None:  # pasting a solution replaces it too
+        event.current_buffer.text = ""
+        event.current_buffer.insert_text(event.data.replace("\r\n", "\n").replace("\r", "\n"))
 
     @bindings.add("c-d", filter=prefill_untouched)
     def _leave_over_prefill(event: KeyPressEvent) -> None:

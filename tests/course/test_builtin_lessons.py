@@ -62,4 +62,4 @@ async def test_the_sample_examples_print_only_the_lines_their_text_compares(asyn
     assert re.fullmatch(r"<coroutine object ask at 0x[0-9a-f]+>\n42\n"
                         r"one by one: 1\.5 s\n\[0\.5, 0\.5, 0\.5\]\ngathered:   0\.5 s\n", capsys.readouterr().out)
     shown = shell.stream.getvalue()
-    assert "step 7 of 10" in shown and "Warning" not in shown
+    assert "step 7 of 17" in shown and "Warning" not in shown

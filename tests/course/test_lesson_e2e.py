@@ -1,13 +1,19 @@
-"""A new learner walks the sample lesson in the real shell (pexpect in a pseudo-terminal), quits, and comes back."""
+"""A new learner in the real shell (pexpect in a pseudo-terminal): walks lessons to the end, quits, and comes back."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pexpect
+import pytest
 
+from asyncshell.course.catalog import load_lessons
+from asyncshell.course.model import ExerciseStep, Lesson, PredictStep, QuizStep
+from asyncshell.paths import builtin_lessons_dir
 from support import child_env, installed_asyncshell
 
+COURSE = load_lessons([builtin_lessons_dir()])
 
 
 def spawn(home: Path, *args: str) -> pexpect.spawn:
@@ -18,14 +24,64 @@ def spawn(home: Path, *args: str) -> pexpect.spawn:
     )
 
 
-def at_step(child: pexpect.spawn, number: int) -> None:
+def at_step(child: pexpect.spawn, number: int, lesson: str = "first-steps") -> None:
     """Wait for the prompt of that step (the accepted line is redrawn with the old prompt first)."""
-    child.expect(rf"\[first-steps {number}/10\] >>>")
+    total = len(COURSE.get(lesson).steps)
+    child.expect(rf"\[{lesson} {number}/{total}\] >>>")
+
+
+def paste(child: pexpect.spawn, code: str) -> None:
+    """What a terminal sends when the learner pastes ``code`` and presses Enter (bracketed paste)."""
+    child.send("\x1b[200~" + code.rstrip("\n") + "\n\x1b[201~\r")
+
+
+@pytest.mark.parametrize("lesson_id", ["first-steps", "tasks"])
+def test_a_new_learner_completes_the_lesson(asyncshell_home: Path, lesson_id: str) -> None:
+    """Every step in order: read on, answer every quiz and prediction, and solve every exercise at the
+    prompt: the first one is checked as it starts (it fails, saying why), then a hint, then a solution."""
+    lesson = COURSE.get(lesson_id)
+    if lesson is None:
+        pytest.skip(f"the course has no lesson {lesson_id!r} yet")
+    child = spawn(asyncshell_home, "learn", lesson_id)
+    first_exercise = True
+    for number, step in enumerate(lesson.steps, 1):
+        at_step(child, number, lesson_id)
+        if isinstance(step, QuizStep):
+            child.sendline("%answer " + (", ".join(map(str, step.answers)) if step.choices else step.accepted[0]))
+            child.expect("Right")
+        elif isinstance(step, PredictStep):
+            child.sendline("%answer " + (str(step.answers[0]) if step.choices else ", ".join(step.output.splitlines())))
+            child.expect("Right")
+            at_step(child, number, lesson_id)
+            child.send("\r")  # a prediction stays on its step: Enter goes on
+        elif isinstance(step, ExerciseStep):
+            if first_exercise:
+                child.send("\r")  # Enter runs the untouched starter
+                at_step(child, number, lesson_id)
+                child.sendline("%check")
+                child.expect(re.escape(step.starter_fails_with or "Not yet"))
+                at_step(child, number, lesson_id)
+                child.sendline("%hint")
+                child.expect("hint 1 of")
+                at_step(child, number, lesson_id)
+                first_exercise = False
+            paste(child, step.solution.source)
+            at_step(child, number, lesson_id)
+            child.sendline("%check")
+            child.expect("Passed!")
+        else:
+            child.send("\r")  # text and examples: Enter reads on
+    child.expect("Lesson complete")
+    child.expect(">>>")
+    child.sendline("%quit")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 0
 
 
 def test_walk_the_sample_lesson_then_resume_it(asyncshell_home: Path) -> None:
     child = spawn(asyncshell_home, "learn", "first-steps")
-    child.expect("A coroutine is a paused function call")
+    child.expect("A coroutine is a function call, not started yet")
     at_step(child, 1)
     child.send("\r")  # Enter on an empty line: next step
     at_step(child, 2)

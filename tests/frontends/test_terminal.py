@@ -167,6 +167,8 @@ async def test_percent_over_untouched_prefilled_code_starts_a_command(tmp_path: 
     [
         ("exit()" + ENTER, "exit()"),  # replaces the starter: not "return x * xexit()"
         ("async def mine():" + ENTER + "return 1" + ALT_ENTER, "async def mine():\n    return 1"),
+        ("\x1b[200~async def slow_square(x):\r    return 1\x1b[201~" + ALT_ENTER,
+         "async def slow_square(x):\n    return 1"),  # a pasted solution replaces it too
         (CTRL_D, None),  # leaves, though the buffer is not empty
         (ENTER, "def slow_square(x):\n    return x * x"),  # one Enter runs the starter as it is
         (DOWN + "\x1b[H" + "# " + ALT_ENTER, "def slow_square(x):\n#     return x * x"),  # moved in: typing edits it
