@@ -9,7 +9,7 @@ import pexpect
 import pytest
 
 from asyncshell.course.catalog import load_lessons
-from asyncshell.course.model import ExerciseStep, Lesson, PredictStep, QuizStep
+from asyncshell.course.model import ExerciseStep, PredictStep, QuizStep
 from asyncshell.paths import builtin_lessons_dir
 from support import child_env, installed_asyncshell
 
