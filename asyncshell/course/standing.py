@@ -136,13 +136,16 @@ def carry_on(store: ProgressStore, course: LoadResult) -> Lesson | None:
 
 def next_lesson(store: ProgressStore, course: LoadResult, after: Lesson | None = None) -> Lesson | None:
     """What "Next:" suggests: in course order from ``after`` (wrapping round), the first lesson neither
-    gone through nor complete whose requirements are complete; failing that, the first unfinished one."""
+    gone through nor complete whose requirements the learner has gone through (skipped steps and all);
+    failing that, the first unfinished one."""
     lessons = list(course.lessons)
     if after is not None and after in lessons:
         start = lessons.index(after) + 1
         lessons = lessons[start:] + lessons[:start]
-    unfinished = [lesson for lesson in lessons if not (progress := tally(store, lesson)).finished and not progress.complete]
-    ready = (lesson for lesson in unfinished if not not_done(store, course, lesson.requires))
+    tallies = {lesson.id: tally(store, lesson) for lesson in course.lessons}
+    behind = {lesson_id for lesson_id, progress in tallies.items() if progress.finished or progress.complete}
+    unfinished = [lesson for lesson in lessons if lesson.id not in behind]
+    ready = (lesson for lesson in unfinished if set(lesson.requires) <= behind)
     return next(ready, unfinished[0] if unfinished else None)
 
 

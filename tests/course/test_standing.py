@@ -136,3 +136,14 @@ def test_next_follows_the_course_from_the_lesson_just_finished(write_lesson, ful
     assert next_lesson(store, course, after=polite).id == "advanced"
     store.set_position("advanced", len(polite.steps))
     assert next_lesson(store, course, after=course.get("advanced")).id == "first-steps"  # round to what is left
+
+
+def test_next_counts_a_lesson_gone_through_with_skipped_steps_as_behind_the_learner(write_lesson, full_lesson, lesson_dir, store):
+    write_lesson(full_lesson(id="intro", order=0), "intro.yaml")  # not taken: a "Next" going backwards picks it
+    write_lesson(full_lesson(id="basics", order=1), "basics.yaml")
+    write_lesson(full_lesson(id="tasks", order=2, requires=("basics",)), "tasks.yaml")
+    course = load_lessons([lesson_dir])
+    basics = course.get("basics")
+    store.mark_skipped("basics", basics.exercises[0].key)
+    store.set_position("basics", len(basics.steps))  # went through to the end, one exercise skipped
+    assert next_lesson(store, course, after=basics).id == "tasks"  # not back to the start
