@@ -66,8 +66,8 @@ class _Stall:
     """What the thread saw while one beat was overdue.  Touched only under the watchdog's lock."""
 
     def __init__(self) -> None:
-        self.spots: collections.Counter[Spot] = collections.Counter()
-        self.tasks: set[int] = set()  # ids of the tasks seen running the learner's code
+        #: Samples of the learner's code, by the task running it (its id; None outside a task) and the spot.
+        self.spots: collections.Counter[tuple[int | None, Spot]] = collections.Counter()
         self.waiting: tuple[str, ...] | None = None  # names of the learner's tasks alive, as the thread saw them
         self.cpu: float | None = None  # CPU seconds of the loop thread over ``wall``
         self.wall = 0.0
@@ -190,9 +190,15 @@ class Watchdog:
             self._tell(stall, late + every / 2)
 
     def _tell(self, stall: _Stall, seconds: float) -> None:
-        if not stall.spots or len(stall.tasks) > 1:
-            return  # nothing of the learner's was seen, or several steps shared the stall
-        spot = stall.spots.most_common(1)[0][0]
+        if not stall.spots:
+            return  # nothing of the learner's was seen
+        by_task: collections.Counter[int | None] = collections.Counter()
+        for (task, _), samples in stall.spots.items():
+            by_task[task] += samples
+        task, samples = by_task.most_common(1)[0]
+        if len(by_task) > 1 and samples * SAMPLE_EVERY < (self._threshold or 0):
+            return  # many short steps of several tasks shared the stall: no one step blocked
+        spot = collections.Counter({spot: n for (other, spot), n in stall.spots.items() if other == task}).most_common(1)[0][0]
         waiting = stall.waiting if stall.waiting is not None else tuple(task.get_name() for task in self._tasks.alive())
         if spot.coroutine is None and not waiting:
             return  # plain code at the prompt, and no task of theirs was kept waiting
@@ -247,9 +253,7 @@ class Watchdog:
                 if self._beat[0] != count:
                     return  # the loop turned: the late beat took the stall and reports it
                 if spot is not None:
-                    stall.spots[spot] += 1
-                    if task is not None:
-                        stall.tasks.add(id(task))
+                    stall.spots[None if task is None else id(task), spot] += 1
                     if waiting is not None:
                         stall.waiting = waiting
                 if cpu is not None and cpu_started is not None:

@@ -125,12 +125,22 @@ async def test_a_background_task_that_blocks_is_reported_too(session: Session) -
     assert "in `fetch()` (<input-1> line 4)" in report
 
 
+async def test_two_blocking_coroutines_gathered_in_one_turn_of_the_loop_are_reported(session: Session) -> None:
+    t = await run(session, "import time\nasync def nap():\n    time.sleep(0.3)\n", "await asyncio.gather(nap(), nap())")
+    [report] = reports(t.stdout)
+    assert report.startswith("`time.sleep(0.3)` in `nap()` (<input-1> line 3) blocked the event loop for ")
+
+
 QUIET = {
     # Plain code at the prompt, no task of the learner's waiting: a script line, not a bug.
     "sleep at the prompt": ["import time", "time.sleep(0.5)"],
     "busy loop at the prompt": ["import time", "end = time.perf_counter() + 0.5\nwhile time.perf_counter() < end:\n    pass\n"],
     "top-level await does not make the prompt a coroutine": ["import time", "await asyncio.sleep(0); time.sleep(0.5)"],
     # Many steps of a few ms each: the loop keeps turning.
+    "many tasks, one short step each, in one turn of the loop": [
+        "import time\nasync def tiny():\n    time.sleep(0.003)\n",
+        "await asyncio.gather(*(tiny() for _ in range(100)))",
+    ],
     "healthy loop": [
         "import time\nasync def step(n):\n    for _ in range(n):\n        time.sleep(0.002)\n        await asyncio.sleep(0)\n",
         "await asyncio.gather(*(step(150) for _ in range(4)))",
