@@ -3,7 +3,7 @@
 Three kinds of code run in a session:
 
     the shell's     files inside the asyncshell package: never shown in a traceback
-    libraries'      Python's own modules, installed packages, frozen modules
+    libraries'      Python's own modules, installed packages and scripts, frozen modules
     the learner's   everything else: typed inputs (``<input-N>``), ``-c`` code, their
                     own files, and lesson code the shell runs in their namespace on
                     their behalf (``%run`` examples, ``%skip`` solutions, setups, checks)
@@ -35,9 +35,13 @@ PACKAGE_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__))) + os.s
 
 @functools.cache
 def _library_dirs() -> tuple[str, ...]:
-    """Looked up on first use: sysconfig costs start-up time the prompt should not wait for."""
+    """Looked up on first use: sysconfig costs start-up time the prompt should not wait for.
+
+    ``scripts`` holds the ``asyncshell`` console script itself, whose frame is at the bottom of every stack.
+    """
     paths = sysconfig.get_paths()
-    return tuple(os.path.join(paths[key], "") for key in ("stdlib", "platstdlib", "purelib", "platlib") if key in paths)
+    keys = ("stdlib", "platstdlib", "purelib", "platlib", "scripts")
+    return tuple(os.path.join(paths[key], "") for key in keys if key in paths)
 
 
 def is_shells_file(filename: str) -> bool:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import io
+import os
+import sysconfig
 
 import pytest
 from support import run_inputs
@@ -77,7 +79,8 @@ def test_ages_read_at_a_glance() -> None:
 
 @pytest.mark.parametrize(
     ("filename", "users"),
-    [("<input-3>", True), ("/home/me/crawler.py", True), (asyncio.__file__, False), ("<frozen runpy>", False), (tt.__file__, False)],
+    [("<input-3>", True), ("/home/me/crawler.py", True), (asyncio.__file__, False), ("<frozen runpy>", False), (tt.__file__, False),
+     (os.path.join(sysconfig.get_paths()["scripts"], "asyncshell"), False)],  # the console script, under every stack
 )
 def test_only_the_learners_code_counts_as_where_a_task_is(filename: str, users: bool) -> None:
     assert is_learners_file(filename) is users
