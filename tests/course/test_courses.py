@@ -64,7 +64,7 @@ def test_course_add_remembers_the_folder_for_later_runs_and_remove_forgets_it(ca
     assert numbered(run(capsys, "lessons")[1]) == ["timeouts", "polite"]  # no flags now
     assert run(capsys, "course", "list")[1] == [f"week3: Week 3 (2 lessons, remembered) {week3.resolve()}"]
     assert run(capsys, "course", "remove", str(week3))[0] == 0
-    assert numbered(run(capsys, "lessons")[1])[0] == "first-steps"
+    assert numbered(run(capsys, "lessons")[1])[0] == "why-async"  # the built-in course is back
     assert run(capsys, "course", "remove", str(week3))[0] == 1
 
 
@@ -87,7 +87,7 @@ def test_learn_course_opens_the_courses_lesson(week3, asyncshell_home):
                             capture_output=True, text=True, timeout=60, env=child_env(asyncshell_home))
     assert result.returncode == 0, result.stderr
     assert "First steps" in result.stdout  # the lesson's title heads its first step
-    missing = subprocess.run([installed_asyncshell(), "learn", "timeouts"], stdin=subprocess.DEVNULL,
+    missing = subprocess.run([installed_asyncshell(), "learn", "polite"], stdin=subprocess.DEVNULL,
                              capture_output=True, text=True, timeout=60, env=child_env(asyncshell_home))
     assert "asyncshell learn --course DIR" in missing.stdout + missing.stderr
 
@@ -112,6 +112,6 @@ def test_an_installed_pack_is_found_by_its_entry_point_without_importing_it(tmp_
     assert "Timeouts, a demo course (demo): How long to wait, and what to do when it is too long." in listing.stdout
     assert numbered(listing.stdout.splitlines())[-2:] == ["demo-timeouts", "demo-polite"]
     assert "first-steps" in listing.stdout  # the pack's course.yaml keeps the built-in lessons
-    validated = subprocess.run([str(python), "-m", "asyncshell", "validate"], capture_output=True, text=True,
+    validated = subprocess.run([str(python), "-m", "asyncshell", "validate", "--no-builtin"], capture_output=True, text=True,
                                timeout=300, env=env)
     assert "demo-polite" in validated.stdout and validated.returncode == 0, validated.stdout

@@ -131,7 +131,17 @@ def test_a_named_lesson_may_require_a_built_in_one_which_is_not_validated_again(
     assert [row[0] for row in table(lines)] == ["mine"]
 
 
-def test_lessons_dir_adds_a_folder_to_the_built_in_lessons(capsys, write_lesson, full_lesson):
+def test_lessons_dir_adds_a_folder_to_the_built_in_lessons(capsys, write_lesson, full_lesson, monkeypatch, lesson_dir):
+    # Two of the built-in lessons stand for all of them: the whole course is validated once, in test_builtin_lessons.
+    import shutil
+
+    from asyncshell.course import courses
+    from asyncshell.paths import builtin_lessons_dir
+
+    (lesson_dir / "builtin").mkdir()
+    for name in ("01-why-async.yaml", "02-first-steps.yaml"):
+        shutil.copy(builtin_lessons_dir() / name, lesson_dir / "builtin")
+    monkeypatch.setattr(courses, "builtin_lessons_dir", lambda: lesson_dir / "builtin")
     write_lesson(full_lesson(id="extra", order=99), "more/extra.yaml")
     status, lines = validate(capsys, "--lessons-dir", "more")
     assert status == 0, lines
