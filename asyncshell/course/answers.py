@@ -110,11 +110,12 @@ def same_output(reply: str, output: str) -> bool:
 def predicted_lines(reply: str, printed: Sequence[str]) -> list[str]:
     """A typed prediction as the lines it predicts, to show beside the ``printed`` ones.
 
-    Split at commas, semicolons, slashes or line breaks; without any, a reply
-    with the printed words is taken as the printed lines, and another as one line.
+    Split at commas, semicolons, slashes or line breaks.  A reply with the
+    printed words whose lines do not split that way (none typed, or an output
+    line that holds commas itself, like a printed list) is taken as the printed lines.
     """
     lines = [line for line in _LINE_BREAKS.split(reply.strip()) if line]
-    if len(lines) > 1 or not same_output(reply, "\n".join(printed)):
+    if len(lines) == len(printed) or not same_output(reply, "\n".join(printed)):
         return lines
     words = reply.split()
     grouped = []

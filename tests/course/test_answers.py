@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from asyncshell.course.answers import matches, normalize
+from asyncshell.course.answers import matches, normalize, predicted_lines
 
 
 @pytest.mark.parametrize("reply", [
@@ -46,3 +46,13 @@ def test_text_answers_ignore_case_quotes_and_trailing_punctuation(reply: str, ri
 
 def test_an_answer_of_punctuation_only_is_still_compared() -> None:
     assert normalize("...") == "..." and matches("...", ["..."]) and not matches("?", ["..."])
+
+
+@pytest.mark.parametrize(("reply", "printed", "lines"), [
+    ("a, b", ["a", "b"], ["a", "b"]),
+    ("a b", ["a", "b"], ["a", "b"]),  # no separators, the right words: the printed lines
+    ("[2, ValueError('no'), 1]", ["[2, ValueError('no'), 1]"], ["[2, ValueError('no'), 1]"]),  # a line with commas
+    ("x, y", ["a", "b"], ["x", "y"]),  # wrong: as typed
+])
+def test_a_prediction_is_shown_as_the_lines_it_predicts(reply: str, printed: list[str], lines: list[str]) -> None:
+    assert predicted_lines(reply, printed) == lines
