@@ -117,7 +117,7 @@ async def run_check(
         return _broken_check(exc)
     stops = _Stops()
     namespace = dict(evaluator.namespace)
-    with CheckHelpers(evaluator.namespace, namespace) as helpers:
+    with CheckHelpers(evaluator.namespace, namespace, evaluator.tasks.alive) as helpers:
         for names in (helpers.names, extra_helpers, rewritten.names, {_STOPPED: stops}):
             namespace.update(names)
         outcome = await evaluator.run(

@@ -25,7 +25,7 @@ import io
 import sys
 import warnings
 from types import TracebackType
-from typing import Any, Callable, Iterator, TextIO
+from typing import Any, Callable, Iterator, Sequence, TextIO
 
 
 class Stopwatch:
@@ -185,12 +185,15 @@ class CheckHelpers:
     """The helpers for one check run; a context manager.
 
     ``learner`` is the learner's namespace, ``check`` the check's own (layered
-    over it), where ``tracking`` also puts the tracked stand-in.
+    over it), where ``tracking`` also puts the tracked stand-in.  ``tasks``
+    gives the tasks the learner's code (and the check) started that are alive.
     """
 
-    def __init__(self, learner: dict[str, Any], check: dict[str, Any] | None = None) -> None:
+    def __init__(self, learner: dict[str, Any], check: dict[str, Any] | None = None,
+                 tasks: Callable[[], Sequence[asyncio.Task[Any]]] = list) -> None:
         self._learner = learner
         self._check = check if check is not None else {}
+        self._tasks = tasks
         self._swaps: list[_Swap] = []
         self._warnings: list[str] = []
         self._tee = _Tee(None)
@@ -205,6 +208,7 @@ class CheckHelpers:
             "tracking": self.tracking,
             "captured_output": self.captured_output,
             "captured_warnings": self.captured_warnings,
+            "running_tasks": self.running_tasks,
         }
 
     def __enter__(self) -> CheckHelpers:
@@ -223,6 +227,12 @@ class CheckHelpers:
 
     def __exit__(self, *exc_info: type[BaseException] | BaseException | TracebackType | None) -> None:
         self._exits.close()
+
+    def running_tasks(self) -> list[asyncio.Task[Any]]:
+        """The tasks the learner's code (or the check) started that are still running, oldest first:
+        "no worker left behind" is ``assert not running_tasks()``."""
+        current = asyncio.current_task()
+        return [task for task in self._tasks() if task is not current]
 
     def tracking(self, name: str) -> contextlib.AbstractContextManager[Any]:
         """``with tracking("fetch") as fetch:`` puts ``track(fetch)`` in the learner's namespace.

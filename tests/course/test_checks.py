@@ -251,3 +251,14 @@ async def test_code_that_swallows_the_cancellation_at_the_timeout_fails_the_chec
     assert result.detail.startswith("your code caught CancelledError at <input-1> line 5")
     learner.namespace["running"] = False  # it stops only when it wants to
     await asyncio.wait(learner.evaluator.abandoned, timeout=1)
+
+
+async def test_a_check_sees_the_tasks_the_learners_code_left_running() -> None:
+    learner = Learner()
+    await learner.type("async def forever():\n    await asyncio.sleep(100)\n")
+    await learner.type("async def start():\n    asyncio.create_task(forever(), name='left-behind')\n")
+    result = await learner.check("await start()\nleft = [t.get_name() for t in running_tasks()]\n"
+                                 "for t in running_tasks():\n    t.cancel()\n"
+                                 "assert not left, f'{left} still running'")
+    assert result.status == "fail"
+    assert result.message.startswith("['left-behind'] still running")
