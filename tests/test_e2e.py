@@ -202,7 +202,7 @@ def test_after_ctrl_c_the_next_message_starts_on_a_line_of_its_own(term: pexpect
 
 def test_ctrl_c_on_code_that_swallows_cancellation_comes_back_and_exit_still_exits(term: pexpect.spawn) -> None:
     term.send("async def worker():\rwhile True:\rtry:\rawait asyncio.sleep(0.05)\r")
-    term.send("\x08" * 4 + "except:\rpass\r\r\r")
+    term.send("\x08" + "except:\rpass\r\r\r")  # one Backspace: back one indent level
     term.expect(PROMPT)
     synced(term)
     term.sendline("await worker()")
@@ -222,7 +222,7 @@ def test_ctrl_c_on_code_that_swallows_cancellation_comes_back_and_exit_still_exi
 
 def test_sync_code_that_catches_every_ctrl_c_is_warned_about_then_left(term: pexpect.spawn) -> None:
     term.send("import time\rwhile True:\rtry:\rtime.sleep(0.05)\r")
-    term.send("\x08" * 4 + "except:\rpass\r\r\r")
+    term.send("\x08" + "except:\rpass\r\r\r")  # one Backspace: back one indent level
     time.sleep(0.5)
     for _ in range(3):
         term.sendcontrol("c")

@@ -142,6 +142,18 @@ def key_bindings(untouched_prefill: Callable[[], str] = lambda: "") -> KeyBindin
     def _run_now(event: KeyPressEvent) -> None:
         event.current_buffer.validate_and_handle()
 
+    @Condition
+    def in_indentation() -> bool:
+        from prompt_toolkit.application.current import get_app
+
+        before = get_app().current_buffer.document.current_line_before_cursor
+        return bool(before) and not before.strip(" ")
+
+    @bindings.add("backspace", filter=in_indentation & ~completion_selected)
+    def _dedent(event: KeyPressEvent) -> None:  # one indent level, not one space, as Tab inserted it
+        width = len(event.current_buffer.document.current_line_before_cursor)
+        event.current_buffer.delete_before_cursor(width - (width - 1) // 4 * 4)
+
     @bindings.add("tab", filter=~completion_selected)
     def _tab(event: KeyPressEvent) -> None:
         buffer = event.current_buffer

@@ -57,6 +57,14 @@ async def test_enter_continues_a_block_with_auto_indent_and_a_blank_line_ends_it
     assert text == "async def f():\n    await asyncio.sleep(0)\n    return 1\n"
 
 
+async def test_backspace_in_the_indentation_removes_one_level(typed) -> None:  # type: ignore[no-untyped-def]
+    backspace = "\x7f"
+    keys = ("async def f():" + ENTER + "for x in y:" + ENTER + "x = 1" + ENTER + backspace + "return x" + backspace
+            + ALT_ENTER)
+    text = await read_after(typed, keys)
+    assert text == "async def f():\n    for x in y:\n        x = 1\n    return "  # after text: one character
+
+
 async def test_enter_continues_open_brackets(typed) -> None:  # type: ignore[no-untyped-def]
     assert await read_after(typed, "x = [1," + ENTER + "2]" + ENTER) == "x = [1,\n2]"
 
@@ -98,7 +106,7 @@ async def test_tab_completes_from_the_namespace(typed) -> None:  # type: ignore[
 
 
 async def test_tab_at_line_start_indents(typed) -> None:  # type: ignore[no-untyped-def]
-    assert await read_after(typed, "if True:" + ENTER + "\x08" * 4 + "\t" + "x = 1" + ENTER + ENTER) == "if True:\n    x = 1\n"
+    assert await read_after(typed, "if True:" + ENTER + "\x08" + "\t" + "x = 1" + ENTER + ENTER) == "if True:\n    x = 1\n"
 
 
 async def test_history_is_saved_to_the_file_and_recalled(tmp_path: Path) -> None:
