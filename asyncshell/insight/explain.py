@@ -115,7 +115,8 @@ class Explainer:
             where(message.filename, message.lineno),
             [
                 f"`{call}` made a coroutine object, but nothing awaited it, so its body never ran.",
-                f"Write `await {call}` (in an `async def`, or at the prompt), or start it with asyncio.create_task({call}).",
+                f"Write `await {call}` where you need its result (in an `async def`, or at the prompt). "
+                f"Only to let it run on in the background while you go on: `asyncio.create_task({call})`.",
             ],
         )
 

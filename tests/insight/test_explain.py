@@ -53,7 +53,8 @@ async def test_a_coroutine_never_awaited_names_the_call_and_its_line() -> None:
     assert "<input-2>:3: RuntimeWarning: coroutine 'fetch' was never awaited" in t.stderr
     assert only_explanation(t) == [
         "<input-2> line 3: `fetch()` made a coroutine object, but nothing awaited it, so its body never ran.",
-        "Write `await fetch()` (in an `async def`, or at the prompt), or start it with asyncio.create_task(fetch()).",
+        "Write `await fetch()` where you need its result (in an `async def`, or at the prompt). "
+        "Only to let it run on in the background while you go on: `asyncio.create_task(fetch())`.",
         LESSON,
     ]
 
