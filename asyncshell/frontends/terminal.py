@@ -31,7 +31,7 @@ from asyncshell.frontends.completion import complete
 from asyncshell.paths import data_home, ensure_data_home, private_file
 from asyncshell.text import terminal_width
 from asyncshell.repl.console import Console
-from asyncshell.repl.statements import next_indent, should_submit
+from asyncshell.repl.statements import is_command, next_indent, should_submit
 
 PROMPT = ">>> "
 CONTINUATION = "... "
@@ -264,7 +264,7 @@ class PromptReader:
             prompt_continuation=lambda width, line_number, is_soft_wrap: WRAPPED if is_soft_wrap else CONTINUATION,
             input_processors=[TabsProcessor(char1=" ", char2=" ")],  # a pasted TAB shows as space, not ^I
             key_bindings=key_bindings(lambda: self._prefilled),
-            lexer=DynamicLexer(lambda: self._lexer),
+            lexer=DynamicLexer(self._lexer_for_input),
             completer=NamespaceCompleter(namespace, complete_command),
             complete_while_typing=False,
             history=open_history(history_path),
@@ -275,6 +275,10 @@ class PromptReader:
             output=output,
         )
         self.prompt.default_buffer.on_cursor_position_changed += self._moved
+
+    def _lexer_for_input(self) -> Lexer | None:
+        """Python is highlighted; a %command is plain text (``%answer 2`` is no Python)."""
+        return None if is_command(self.prompt.default_buffer.text) else self._lexer
 
     def _prompt_message(self) -> Any:
         """The prompt, with a line above it saying what the keys do while a starter sits untouched below."""

@@ -18,6 +18,7 @@ from prompt_toolkit.output import DummyOutput
 from prompt_toolkit.output.vt100 import Vt100_Output
 
 from asyncshell.features import register
+from asyncshell.frontends import terminal
 from asyncshell.frontends.terminal import NamespaceCompleter, PromptReader, choose
 from asyncshell.repl.commands import CommandRegistry
 from asyncshell.repl.console import Console
@@ -261,3 +262,16 @@ async def test_the_picker_shows_the_keys_and_the_rendered_question_and_options()
     _, screen = await pick(ENTER)
     assert "Which is await?" in screen and "2. two" in screen and "\\x1b" not in screen
     assert "↑↓ or 1-3, then Enter · Esc or Ctrl-C: no answer" in screen
+
+
+async def test_python_is_highlighted_and_a_percent_command_is_plain(tmp_path: Path) -> None:
+    from prompt_toolkit.document import Document
+
+    with create_pipe_input() as pipe:
+        reader = PromptReader({}, color=True, history_path=tmp_path / "h", input=pipe, output=DummyOutput())
+        reader._lexer = terminal._python_lexer()
+        lexer = reader.prompt.lexer
+        for text, coloured in [("await asyncio.sleep(1)", True), ("%answer 2 if not", False)]:
+            reader.prompt.default_buffer.text = text
+            styles = {style for style, _ in lexer.lex_document(Document(text))(0)}
+            assert (styles != {""}) is coloured, (text, styles)
