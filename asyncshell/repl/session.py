@@ -190,7 +190,8 @@ class Session:
                 f"it was left running. {SWALLOWED_ADVICE}"
             )
         elif outcome.kind == "interrupted":
-            self.console.note("KeyboardInterrupt: the input was stopped; the loop and your tasks are still running.")
+            self.console.note("KeyboardInterrupt: the input was stopped, and what it was waiting for was cancelled; "
+                              "the loop and your background tasks are still running.")
         elif outcome.kind == "timeout":
             self.console.note("The input ran out of time and was cancelled.")
         elif outcome.kind == "exit" and isinstance(outcome.error, SystemExit):
