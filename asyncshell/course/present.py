@@ -63,7 +63,7 @@ def step_text(step: Step, color: bool) -> str:
     return prose(step.body, color)
 
 
-def read_on(step: Step, last: bool) -> str:
+def read_on(step: Step | QuestionStep, last: bool) -> str:
     """The note under a step that Enter passes."""
     try_it = ", %run to try it" if isinstance(step, ExampleStep) else ""
     return f"Enter to {'finish' if last else 'continue'}{try_it}."

@@ -253,7 +253,7 @@ class Tutor:
     # -- quizzes
 
     async def answer(self, reply: str) -> None:
-        """%answer: a quiz answered right moves on, wrong invites another try; a prediction runs the code and stays."""
+        """%answer: right, a quiz waits for Enter to move on; wrong invites another try; a prediction runs the code."""
         step = self._current(QuestionStep, "%answer answers a quiz or a prediction")
         if not reply and step.is_multiple_choice and len(step.answers) == 1 and self.session.terminal is not None:
             chosen = await self.session.terminal.choose(*present.picker(step, self.console.color))
@@ -274,12 +274,9 @@ class Tutor:
             await reveal(self.session, step, reply, picked)
         said = present.prose(present.verdict(step, picked, right), self.console.color)  # one paragraph, wrapped as one
         self.console.write((self.console.style("Right.", "ok") + said[len("Right."):] if right else said) + "\n")
-        if isinstance(step, PredictStep):
-            self.store.mark_done(self._lesson.id, step.key)  # answered: the output is there to see either way
-            self.console.note(present.read_on(step, last=self.index + 1 == len(self._lesson.steps)))
-        elif right:
+        if isinstance(step, PredictStep) or right:  # a prediction is done once answered: its output is there to see
             self.store.mark_done(self._lesson.id, step.key)
-            await self._advance()
+            self.console.note(present.read_on(step, last=self.index + 1 == len(self._lesson.steps)))
 
     def _answer_typed_as_code(self, tree: ast.Module) -> ast.Module:
         """A code transform that changes nothing: it notes ``%answer 2`` under a ``2`` typed at a question."""
@@ -293,11 +290,14 @@ class Tutor:
     # -- exercises: the coach does the work
 
     async def check(self, verbose: bool = False) -> None:
-        """%check [-v]: passing marks the exercise done and moves on."""
+        """%check [-v]: passing marks the exercise done; Enter then moves on, when the learner has read the result.
+
+        Moving on at once made a habitual Enter run the next exercise's starter, or pass a text unread.
+        """
         step = self._current(ExerciseStep, "%check checks an exercise")
         if await self.coach.check(self._lesson.id, step, verbose):
             self.store.mark_done(self._lesson.id, step.key)
-            await self._advance()
+            self.console.note(present.read_on(step, last=self.index + 1 == len(self._lesson.steps)))
 
     def hint(self) -> None:
         step = self._current(ExerciseStep, "hints belong to exercises")

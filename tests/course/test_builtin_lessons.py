@@ -57,7 +57,7 @@ async def test_the_sample_examples_print_only_the_lines_their_text_compares(asyn
     await shell.type()
     assert shell.session is not None
     collect = "import gc; _ = gc.collect()"
-    await run_inputs(["%learn first-steps", "", "%run", collect, "", "%answer 2", "%skip", "%skip", "", "%run", collect],
+    await run_inputs(["%learn first-steps", "", "%run", collect, "", "%answer 2", "", "%skip", "%skip", "", "%run", collect],
                      session=shell.session)
     assert re.fullmatch(r"<coroutine object ask at 0x[0-9a-f]+>\n42\n"
                         r"one by one: 1\.5 s\n\[0\.5, 0\.5, 0\.5\]\ngathered:   0\.5 s\n", capsys.readouterr().out)

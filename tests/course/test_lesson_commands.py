@@ -34,7 +34,9 @@ async def test_a_whole_lesson_from_text_to_lesson_complete(shell: Shell) -> None
     assert "1. Its return value" in out and "Not quite" in out
     assert shell.session.hooks.prompt_prefix == "[demo 3/6] "
     out = await shell.type("%answer 2")
-    assert "Right. Nothing runs until it is awaited." in out
+    assert "Right. Nothing runs until it is awaited." in out and out.endswith("Enter to continue.\n")
+    assert shell.session.hooks.prompt_prefix == "[demo 3/6] "  # the learner reads why, then moves on
+    await shell.type("")
     assert shell.session.hooks.prefill == "async def greet(name):\n    ..."
     assert shell.namespace["greeting"] == "hello"  # setup ran before the learner types
 
@@ -46,8 +48,10 @@ async def test_a_whole_lesson_from_text_to_lesson_complete(shell: Shell) -> None
     assert "That was the last hint (2 of 2)" in out
 
     out = await shell.type(GREET, "%check")
-    assert "Passed!" in out and "step 5 of 6" in out
-    out = await shell.type(SHOUT, "%check", "")
+    assert "Passed!" in out and "Enter to continue." in out and "step 5 of 6" not in out
+    out = await shell.type("")  # a habitual Enter moves on; it runs no starter
+    assert "step 5 of 6" in out
+    out = await shell.type(SHOUT, "%check", "", "")
     assert "That is all." in out
     assert "Lesson complete: Demo lesson; 6 of 6 steps done." in out
     assert shell.session.hooks.prompt_prefix == "" and shell.session.hooks.on_empty_input is None
@@ -57,7 +61,7 @@ async def test_a_whole_lesson_from_text_to_lesson_complete(shell: Shell) -> None
 
 
 async def test_check_v_adds_where_in_the_check_it_failed(shell: Shell) -> None:
-    await shell.type("%learn demo", "", "", "%answer 2", "async def greet(name):\n    return name")
+    await shell.type("%learn demo", "", "", "%answer 2", "", "async def greet(name):\n    return name")
     out = await shell.type("%check")
     assert "demo.yaml" not in out and "%check -v shows the check's code" in out
     out = await shell.type("%check -v")
@@ -82,30 +86,30 @@ async def test_back_shows_the_step_before(shell: Shell) -> None:
     out = await shell.type("%back")
     assert "Coroutines are *lazy*." in out and shell.session.hooks.prompt_prefix == "[demo 1/6] "
     assert "This is the first step" in await shell.type("%back")
-    await shell.type("", "", "%answer 2", "%back")
+    await shell.type("", "", "%answer 2", "", "%back")
     assert shell.session.hooks.prefill == ""  # back on the quiz, the exercise's starter is gone
 
 
 async def test_back_to_an_answered_quiz_then_enter_goes_on(shell: Shell) -> None:
-    await shell.type("%learn demo", "", "", "%answer 2", "%back")
+    await shell.type("%learn demo", "", "", "%answer 2", "", "%back")
     assert shell.session.hooks.prompt_prefix == "[demo 3/6] "
     await shell.type("")
     assert shell.session.hooks.prompt_prefix == "[demo 4/6] "
 
 
 async def test_skip_runs_the_solution_so_later_steps_have_it(shell: Shell) -> None:
-    await shell.type("%learn demo", "", "", "%answer 2")
+    await shell.type("%learn demo", "", "", "%answer 2", "")
     out = await shell.type("%skip")
     assert "Skipped" in out and shell.session.hooks.prompt_prefix == "[demo 5/6] "
     assert shell.status("greet").skipped and not shell.status("greet").done
     out = await shell.type(SHOUT, "%check")  # shout awaits the greet the skip defined
     assert "Passed!" in out
-    out = await shell.type("")
+    out = await shell.type("", "")
     assert "5 of 6 steps done (1 skipped)" in out
 
 
 async def test_a_revealed_solution_is_seen_not_solved(shell: Shell) -> None:
-    await shell.type("%learn demo", "", "", "%answer 2")
+    await shell.type("%learn demo", "", "", "%answer 2", "")
     out = await shell.type("%solution")
     assert 'return f"{greeting}, {name}"' in out
     status = shell.status("greet")
@@ -116,7 +120,7 @@ async def test_a_revealed_solution_is_seen_not_solved(shell: Shell) -> None:
 
 
 async def test_reset_puts_the_namespace_back_as_setup_left_it(shell: Shell) -> None:
-    await shell.type("%learn demo", "", "", "%answer 2")
+    await shell.type("%learn demo", "", "", "%answer 2", "")
     await shell.type("greeting = 'changed'", "extra = 1", "%reset")
     assert shell.namespace["greeting"] == "changed"  # not without confirming
     assert "%reset yes" in shell.stream.getvalue().splitlines()[-1]
@@ -131,7 +135,7 @@ async def test_reset_puts_the_namespace_back_as_setup_left_it(shell: Shell) -> N
 
 async def test_a_second_session_carries_on_at_the_saved_step(lessons: Path) -> None:
     first = Shell(lessons)
-    await first.type("%learn demo", "", "", "%answer 2")
+    await first.type("%learn demo", "", "", "%answer 2", "")
     first.tutor.store.close()
 
     second = Shell(lessons)
@@ -144,7 +148,7 @@ async def test_a_second_session_carries_on_at_the_saved_step(lessons: Path) -> N
 
 async def test_carrying_on_in_a_new_session_brings_back_what_earlier_exercises_defined(lessons: Path) -> None:
     first = Shell(lessons)
-    await first.type("%learn demo", "", "", "%answer 2", "async def greet(name):\n    return 'mine'", "%skip")
+    await first.type("%learn demo", "", "", "%answer 2", "", "async def greet(name):\n    return 'mine'", "%skip")
     first.tutor.store.close()
 
     second = Shell(lessons)
@@ -155,7 +159,7 @@ async def test_carrying_on_in_a_new_session_brings_back_what_earlier_exercises_d
 
 
 async def test_coming_back_to_a_lesson_in_the_same_session_keeps_the_learners_code(shell: Shell) -> None:
-    await shell.type("%learn demo", "", "", "%answer 2", GREET, "%check")
+    await shell.type("%learn demo", "", "", "%answer 2", "", GREET, "%check")
     await shell.type("mine = greet", "%learn demo")
     assert shell.namespace["greet"] is shell.namespace["mine"]
 
@@ -192,7 +196,7 @@ async def test_lessons_lists_each_with_how_far_it_got(shell: Shell) -> None:
 
 
 async def test_finishing_again_starts_from_the_top(shell: Shell) -> None:
-    await shell.type("%learn demo", "", "", "%answer 2", GREET, "%check", SHOUT, "%check", "")
+    await shell.type("%learn demo", "", "", "%answer 2", "", GREET, "%check", "", SHOUT, "%check", "", "")
     assert listed_state(await shell.type("%lessons"), "demo") == "done"
     out = await shell.type("%learn demo")
     assert "You finished 'Demo lesson' before" in out and shell.session.hooks.prompt_prefix == "[demo 1/6] "
@@ -222,7 +226,7 @@ async def test_answer_alone_without_a_terminal_says_how_to_answer(lessons: Path)
 
 async def test_edit_opens_the_exercise_in_the_editor_and_runs_what_was_saved(lessons: Path, asyncshell_home: Path) -> None:
     shell = Shell(lessons)
-    await shell.type("%learn demo", "", "", "%answer 2")
+    await shell.type("%learn demo", "", "", "%answer 2", "")
     opened: list[str] = []
 
     async def editor(path: Path) -> None:
@@ -240,7 +244,7 @@ async def test_edit_opens_the_exercise_in_the_editor_and_runs_what_was_saved(les
 
 async def test_edit_of_code_that_does_not_compile_says_nothing_ran(lessons: Path, asyncshell_home: Path) -> None:
     shell = Shell(lessons)
-    await shell.type("%learn demo", "", "", "%answer 2")
+    await shell.type("%learn demo", "", "", "%answer 2", "")
 
     async def editor(path: Path) -> None:
         path.write_text("async def greet(name):\n    return (\n")
@@ -262,7 +266,7 @@ async def test_edit_of_code_that_does_not_compile_says_nothing_ran(lessons: Path
 
 async def test_edit_without_a_terminal_is_one_line(lessons: Path) -> None:
     shell = Shell(lessons)
-    await shell.type("%learn demo", "", "", "%answer 2")
+    await shell.type("%learn demo", "", "", "%answer 2", "")
     out = await shell.type("%edit")
     assert out == "%edit needs a terminal; type or paste your code at the prompt instead.\n"
 
@@ -290,7 +294,7 @@ async def test_learn_takes_the_number_the_list_shows(shell: Shell) -> None:
 
 
 async def test_a_blank_enter_says_what_the_step_wants_once_per_step(shell: Shell) -> None:
-    await shell.type("%learn demo", "", "", "%answer 2")
+    await shell.type("%learn demo", "", "", "%answer 2", "")
     assert "then %check it" in await shell.type("")
     assert await shell.type("", "") == ""
     await shell.type(GREET, "%check")  # on to the next exercise: its own reminder
@@ -298,7 +302,7 @@ async def test_a_blank_enter_says_what_the_step_wants_once_per_step(shell: Shell
 
 
 async def test_back_at_a_solved_exercise_says_so_and_its_solution_is_not_counted_as_seen(shell: Shell) -> None:
-    await shell.type("%learn demo", "", "", "%answer 2", GREET, "%check")
+    await shell.type("%learn demo", "", "", "%answer 2", "", GREET, "%check", "")
     out = await shell.type("%back")
     assert "You solved this exercise already: Enter goes on, or %check your code again." in out
     assert "Write your code at the prompt" not in out
@@ -310,7 +314,7 @@ async def test_back_at_a_solved_exercise_says_so_and_its_solution_is_not_counted
 
 
 async def test_an_error_from_the_learners_code_in_a_check_gets_the_shells_explanation(shell: Shell) -> None:
-    await shell.type("%learn demo", "", "", "%answer 2", "async def greet(name):\n    raise TypeError('odd')")
+    await shell.type("%learn demo", "", "", "%answer 2", "", "async def greet(name):\n    raise TypeError('odd')")
     assert shell.session is not None
     shell.session.hooks.explain = lambda subject: f"about {subject!r}" if isinstance(subject, TypeError) else None
     out = await shell.type("%check")
@@ -318,7 +322,7 @@ async def test_an_error_from_the_learners_code_in_a_check_gets_the_shells_explan
 
 
 async def test_coroutines_a_failed_check_left_behind_warn_in_the_check_not_an_input_later(shell: Shell) -> None:
-    await shell.type("%learn demo", "", "", "%answer 2")
+    await shell.type("%learn demo", "", "", "%answer 2", "")
     await shell.type("async def fetch(name):\n    return name",
                      "async def greet(name):\n    return await asyncio.gather([fetch(name)])")
     assert shell.session is not None
@@ -345,16 +349,16 @@ async def test_in_a_narrow_terminal_failures_and_the_end_of_a_lesson_wrap_at_wor
     monkeypatch.setenv("COLUMNS", "40")
     shell = Shell(lessons)
     shell.stream = _Terminal()
-    await shell.type("%learn demo", "", "", "%answer 2", "async def greet(name):\n    return 'hello ada'")
+    await shell.type("%learn demo", "", "", "%answer 2", "", "async def greet(name):\n    return 'hello ada'")
     out = await shell.type("%check")
     assert "The check expected: await greet(\"ada\")\n== \"hello, ada\"" in out
-    out = await shell.type(GREET, "%check", SHOUT, "%check", "")
+    out = await shell.type(GREET, "%check", "", SHOUT, "%check", "", "")
     assert "Lesson complete: Demo lesson; 6 of 6\nsteps done." in out
 
 
 async def test_in_colour_a_failed_checks_sentence_stands_out_not_its_last_value(lessons: Path) -> None:
     shell = Shell(lessons, color=True)
-    await shell.type("%learn demo", "", "", "%answer 2", "async def greet(name):\n    return 'hello ada'")
+    await shell.type("%learn demo", "", "", "%answer 2", "", "async def greet(name):\n    return 'hello ada'")
     out = await shell.type("%check")
     assert out.startswith("\x1b[1;31mThe check expected: await greet(\"ada\") == \"hello, ada\"\x1b[0m\n")
     assert "\n  await greet(\"ada\") was 'hello ada'\n" in out

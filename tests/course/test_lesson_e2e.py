@@ -53,14 +53,14 @@ def test_a_new_learner_completes_the_lesson(asyncshell_home: Path, lesson_id: st
     first_exercise = True
     for number, step in enumerate(lesson.steps, 1):
         at_step(child, number, lesson_id)
-        if isinstance(step, QuizStep):
-            child.sendline("%answer " + (", ".join(map(str, step.answers)) if step.choices else step.accepted[0]))
-            child.expect("Right")
-        elif isinstance(step, PredictStep):
-            child.sendline("%answer " + (str(step.answers[0]) if step.choices else ", ".join(step.output.splitlines())))
+        if isinstance(step, (QuizStep, PredictStep)):
+            if isinstance(step, QuizStep):
+                child.sendline("%answer " + (", ".join(map(str, step.answers)) if step.choices else step.accepted[0]))
+            else:
+                child.sendline("%answer " + (str(step.answers[0]) if step.choices else ", ".join(step.output.splitlines())))
             child.expect("Right")
             at_step(child, number, lesson_id)
-            child.send("\r")  # a prediction stays on its step: Enter goes on
+            child.send("\r")  # answered, it stays on its step for the learner to read why: Enter goes on
         elif isinstance(step, ExerciseStep):
             if first_exercise:
                 child.send("\r")  # Enter runs the untouched starter
@@ -79,6 +79,8 @@ def test_a_new_learner_completes_the_lesson(asyncshell_home: Path, lesson_id: st
             at_step(child, number, lesson_id)
             child.sendline("%check")
             child.expect("Passed!")
+            at_step(child, number, lesson_id)
+            child.send("\r")
         else:
             child.send("\r")  # text and examples: Enter reads on
     child.expect("Lesson complete")
@@ -103,6 +105,8 @@ def test_walk_the_sample_lesson_then_resume_it(asyncshell_home: Path) -> None:
     at_step(child, 3)
     child.sendline("%answer 2")
     child.expect("Right")
+    at_step(child, 3)
+    child.send("\r")
     at_step(child, 4)
     child.sendline("%answer made it, hello from inside, 1")  # a prediction: the code runs, its output beside it
     child.expect("You predicted")
@@ -125,6 +129,8 @@ def test_walk_the_sample_lesson_then_resume_it(asyncshell_home: Path) -> None:
     at_step(child, 5)
     child.sendline("%check")
     child.expect("Passed!")
+    at_step(child, 5)
+    child.send("\r")
     at_step(child, 6)
     child.sendline("print('sy' + 'nc')")  # a fresh prompt for sure: ^D in a cooked terminal is lost
     child.expect("sync")

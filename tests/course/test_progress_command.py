@@ -146,7 +146,7 @@ def test_progress_json_has_each_lesson_shown_and_each_step(lessons: Path, asyncs
 
 async def test_hints_and_a_solution_asked_for_in_the_shell_reach_the_json(shell: Shell, lessons: Path,
                                                                           asyncshell_home: Path) -> None:
-    await shell.type("%learn demo", "", "", "%answer 2", "%hint", "%hint", "%hint", "%solution", GREET, "%check")
+    await shell.type("%learn demo", "", "", "%answer 2", "", "%hint", "%hint", "%hint", "%solution", GREET, "%check", "")
     await shell.end()
 
     steps = {step["id"]: step for step in _lesson(progress_json(lessons, asyncshell_home), "demo")["steps"]}

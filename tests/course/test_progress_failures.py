@@ -27,11 +27,11 @@ from course.lesson_shell import GREET, Shell
 async def test_a_check_whose_result_cannot_be_saved_is_shown_and_the_lesson_moves_on(shell: Shell, capsys,
                                                                                     monkeypatch):
     monkeypatch.setattr(progress_file, "BUSY_TIMEOUT_S", 0.1)
-    await shell.type("%learn demo", "", "", "%answer 2")
+    await shell.type("%learn demo", "", "", "%answer 2", "")
     holder = sqlite3.connect(shell.tutor.store.path, isolation_level=None)
     holder.execute("BEGIN EXCLUSIVE")  # another program holds the store
     try:
-        out = await shell.type(GREET, "%check")
+        out = await shell.type(GREET, "%check", "")
         assert "Passed!" in out and "step 5 of 6" in out
         out += await shell.type("%back")
         assert "step 4 of 6" in out

@@ -91,7 +91,7 @@ async def test_a_wrong_choice_says_what_it_means_and_keeps_the_quizs_explanation
     assert out.startswith("Not quite. Have another look")  # a choice without an explanation
     out = await shell.type("%answer 2")
     assert "Right. It has not started yet. Its body runs only when something awaits it." in out
-    assert "step 2 of 4" in out
+    assert "step 2 of 4" in await shell.type("")
 
 
 async def test_backticks_in_choices_render_as_in_the_question(questions: Path) -> None:
@@ -128,7 +128,7 @@ async def test_a_bare_number_typed_at_a_question_points_to_answer(questions: Pat
 
 async def test_a_prediction_runs_the_code_and_shows_its_output_beside_the_guess(questions: Path) -> None:
     shell = Shell(questions)
-    await shell.type("%learn questions", "%answer 2")
+    await shell.type("%learn questions", "%answer 2", "")
     out = await shell.type("%answer 2")
     assert out.splitlines()[:5] == [
         "  You predicted   It printed",
@@ -148,7 +148,7 @@ async def test_a_prediction_runs_the_code_and_shows_its_output_beside_the_guess(
 
 async def test_a_typed_prediction_is_compared_word_by_word(questions: Path) -> None:
     shell = Shell(questions)
-    await shell.type("%learn questions", "%answer 2", "%answer 3", "")
+    await shell.type("%learn questions", "%answer 2", "", "%answer 3", "")
     out = await shell.type("%answer First; LATER.")
     assert out.splitlines()[:3] == ["  You predicted   It printed", "  First           first", "  LATER.          later"]
     assert "Right. The coroutine runs at the await." in out
@@ -162,7 +162,7 @@ async def test_a_typed_prediction_is_compared_word_by_word(questions: Path) -> N
 
 async def test_skipping_a_prediction_tells_what_it_prints(questions: Path) -> None:
     shell = Shell(questions)
-    out = await shell.type("%learn questions", "%answer 2", "%skip")
+    out = await shell.type("%learn questions", "%answer 2", "", "%skip")
     assert ("Skipped. The answer: it prints start A │ start B │ end B │ end A. B's wait is shorter"
             in " ".join(out.split()))
 

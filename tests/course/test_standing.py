@@ -57,7 +57,7 @@ async def test_a_lesson_only_opened_is_0_of_m_everywhere(shell: Shell, lessons: 
 async def test_a_lesson_gone_through_with_a_step_skipped_reads_the_same_everywhere(
     shell: Shell, lessons: Path, capsys
 ) -> None:
-    out = await shell.type("%learn demo", "", "", "%answer 2", GREET, "%check", "%skip", "")
+    out = await shell.type("%learn demo", "", "", "%answer 2", "", GREET, "%check", "", "%skip", "")
     assert "Lesson complete: Demo lesson; 5 of 6 steps done (1 skipped)." in out
     assert await everywhere(shell, lessons, capsys) == {"finished, 5 of 6 done"}
 

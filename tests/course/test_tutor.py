@@ -64,7 +64,7 @@ async def test_a_new_session_offers_the_lesson_left_half_done(lessons: Path) -> 
 
 
 async def test_a_lesson_gone_through_to_the_end_is_not_offered_again(shell: Shell) -> None:
-    await shell.type("%learn demo", "", "", "%skip", GREET, "%check", SHOUT, "%check", "")
+    await shell.type("%learn demo", "", "", "%skip", GREET, "%check", "", SHOUT, "%check", "", "")
     assert resume_hint(shell.session) is None
     assert listed_state(await shell.type("%lessons"), "demo") == "finished, 5 of 6 done"
 
@@ -91,7 +91,7 @@ async def test_a_typed_answer_is_compared_loosely_and_prerequisites_are_mentione
     assert "Answer with %answer YOUR ANSWER." in out
     assert "Not quite" in await shell.type("%answer time.sleep")
     out = await shell.type("%answer  Asyncio.Sleep ")
-    assert "Right. time.sleep would block every task." in out and "Done." in out
+    assert "Right. time.sleep would block every task." in out and "Done." in await shell.type("")
     answers = quiz_answers(shell.tutor.store.path, "typed", "quiz-1")  # (lesson, step, at, correct, answer)
     assert [(bool(a[3]), a[4]) for a in answers] == [(False, "time.sleep"), (True, "Asyncio.Sleep")]
 
@@ -104,13 +104,13 @@ async def test_skipping_a_quiz_tells_the_answer(shell: Shell) -> None:
 
 async def test_the_next_lesson_is_suggested_when_one_ends(two_lessons: Path) -> None:
     shell = Shell(two_lessons)
-    out = await shell.type("%learn demo", "", "", "%answer 2", GREET, "%check", SHOUT, "%check", "")
+    out = await shell.type("%learn demo", "", "", "%answer 2", "", GREET, "%check", "", SHOUT, "%check", "", "")
     assert out.rstrip().endswith("Next: %learn typed")
 
 
 async def test_progress_reports_each_lesson_and_the_totals(two_lessons: Path) -> None:
     shell = Shell(two_lessons)
-    out = await shell.type("%learn demo", "", "", "%answer 1", "%answer 2", "%check", "%progress")
+    out = await shell.type("%learn demo", "", "", "%answer 1", "%answer 2", "", "%check", "%progress")
     lines = out[out.index("Progress:"):].splitlines()
     assert lines[1].split() == ["demo", "Demo", "lesson", "3", "of", "6", "3", "attempts,", "0", "revealed,",
                                 "0", "skipped"]
@@ -154,7 +154,7 @@ async def test_a_lesson_that_needs_the_practice_server_gets_it_in_its_checks(les
 
 async def test_colour_marks_a_pass_green(lessons: Path) -> None:
     shell = Shell(lessons, color=True)
-    out = await shell.type("%learn demo", "", "", "%answer 2")
+    out = await shell.type("%learn demo", "", "", "%answer 2", "")
     assert "\x1b[32mRight.\x1b[0m Nothing runs" in out
     assert "\x1b[32mPassed!\x1b[0m" in await shell.type(GREET, "%check")
 

@@ -28,7 +28,7 @@ async def until(shell: Shell, text: str, seconds: float = 5.0) -> str:
 
 
 async def test_each_save_runs_the_file_and_checks_it_then_the_watch_follows_the_lesson(shell: Shell, asyncshell_home: Path) -> None:
-    await shell.type("%learn demo", "", "", "%answer 2")
+    await shell.type("%learn demo", "", "", "%answer 2", "")
     out = await shell.type("%watch")
     path = Path(out.strip().splitlines()[-1])
     assert path.parent == asyncshell_home / "edits" and path.name == "demo-greet.py"
@@ -38,13 +38,15 @@ async def test_each_save_runs_the_file_and_checks_it_then_the_watch_follows_the_
     failed = await until(shell, "Stuck? %hint")
     assert "demo-greet.py changed: running it" in failed
     path.write_text(GREET + "\n")
-    passed = await until(shell, "Watching exercise 'shout'")
-    assert "Passed!" in passed  # it moved on, and the watch moved to the next exercise's file
+    assert "Passed!" in await until(shell, "Enter to continue")
+    passed = await shell.type("") + await until(shell, "Watching exercise 'shout'")
+    assert "step 5 of 6" in passed  # Enter moved on, and the watch moved to the next exercise's file
     shout = Path(passed.strip().splitlines()[-1])
     assert shout.name == "demo-shout.py"
     shout.write_text(SHOUT + "\n")
-    done = await until(shell, "The watch stopped: this step is not an exercise")
-    assert "Passed!" in done
+    assert "Passed!" in await until(shell, "Enter to continue")
+    done = await shell.type("") + await until(shell, "The watch stopped: this step is not an exercise")
+    assert "That is all." in done
     await shell.end()
 
 
@@ -56,7 +58,7 @@ async def test_watch_outside_an_exercise_and_off_without_a_watch_are_one_line_er
 
 
 async def test_a_saved_file_that_never_ends_is_stopped_at_the_exercises_timeout(shell: Shell) -> None:
-    await shell.type("%learn demo", "", "", "%answer 2")
+    await shell.type("%learn demo", "", "", "%answer 2", "")
     out = await shell.type("%watch")
     path = Path(out.strip().splitlines()[-1])
     path.write_text("while True:\n    await asyncio.sleep(0.01)\n")

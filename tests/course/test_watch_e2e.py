@@ -28,6 +28,9 @@ def test_saving_the_watched_file_checks_it_while_the_prompt_stays_usable(tmp_pat
         child.send("\r")
         child.expect(r"\[demo 3/6\] >>>")
         child.sendline("%answer 2")
+        child.expect("Enter to continue")
+        child.expect(r"\[demo 3/6\] >>>")
+        child.send("\r")
         child.expect(r"\[demo 4/6\] >>>")
         child.sendline("%watch")
         child.expect(r"(/\S+demo-greet\.py)\r\n")
@@ -35,6 +38,9 @@ def test_saving_the_watched_file_checks_it_while_the_prompt_stays_usable(tmp_pat
         child.expect(r"\[demo 4/6\] >>>")
         path.write_text(path.read_text() + "\n" + GREET + "\n")
         child.expect("Passed!", timeout=10)
+        child.expect("Enter to continue")
+        time.sleep(0.3)
+        child.send("\r")  # the learner reads the result, then moves on: the watch follows
         child.expect(r"Watching exercise 'shout'")
         time.sleep(0.3)
         child.sendline("6 * 7")  # the prompt is still there, and usable
