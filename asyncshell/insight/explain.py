@@ -228,6 +228,18 @@ class Explainer:
         name = f"the task running {code.co_name}()" if code is not None else "a future"
         if "exception was never retrieved" in message:
             return self.unretrieved(where_raised(exc) if isinstance(exc, BaseException) else "", name)
+        if message.startswith("Exception in callback None(") and isinstance(exc, TypeError):
+            # call_later(1, inbox.append(text)) ran append at once and scheduled its None.
+            return self._compose(
+                "callback-called-early",
+                "",
+                [
+                    "the loop was handed None to call: a `call_soon` or `call_later` got the result of a call "
+                    "(`f(x)` runs at once) instead of the function.",
+                    "Pass the function and its arguments apart, for the loop to call later: "
+                    "`loop.call_later(1, inbox.append, text)`, not `loop.call_later(1, inbox.append(text))`.",
+                ],
+            )
         if message.startswith("Task was destroyed but it is pending"):
             # Its frame is already cleared: name the coroutine function, where it was defined.
             place = where(code.co_filename, code.co_firstlineno) if code is not None else ""

@@ -22,4 +22,5 @@ MISTAKES: dict[str, str] = {
     "timeout-error": "let `asyncio.wait_for` or `asyncio.timeout` run out of time",
     "unretrieved-exception": "let a task fail with nothing awaiting it, so its error came to light late",
     "pending-task-destroyed": "dropped the last reference to a task that was still waiting, so it was thrown away",
+    "callback-called-early": "gave `call_soon`/`call_later` the result of a call, `f(x)`, where the loop wanted `f, x`",
 }

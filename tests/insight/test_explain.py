@@ -248,3 +248,9 @@ async def test_gather_given_a_list_gets_its_own_explanation_and_no_never_awaited
     assert lines[0] == "<input-2> line 1: asyncio.gather takes each awaitable as its own argument, not one list:"
     assert lines[1] == "write `await asyncio.gather(*coros)`; the `*` passes the list's items one by one."
     assert "never awaited" not in t.stderr
+
+
+async def test_a_call_where_the_loop_wanted_a_function_to_call_later() -> None:
+    t = await explained(["inbox = []\nloop = asyncio.get_running_loop()\nloop.call_soon(inbox.append('hi'))\nawait asyncio.sleep(0.01)"])
+    assert "Exception in callback None()" in t.stderr
+    assert only_explanation(t)[0].startswith("The loop was handed None to call: a `call_soon` or `call_later` got the result")
