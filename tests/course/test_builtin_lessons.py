@@ -8,7 +8,7 @@ import pytest
 
 from asyncshell.paths import LESSONS_ENV
 from asyncshell.course.catalog import load_lessons
-from asyncshell.course.model import STEP_TYPES, ExerciseStep, QuizStep
+from asyncshell.course.model import STEP_TYPES, ExerciseStep, PredictStep, QuizStep
 from asyncshell.cli import main
 from asyncshell.paths import builtin_lessons_dir
 from course.lesson_shell import Shell
@@ -63,3 +63,13 @@ async def test_the_sample_examples_print_only_the_lines_their_text_compares(asyn
                         r"one by one: 1\.5 s\n\[0\.5, 0\.5, 0\.5\]\ngathered:   0\.5 s\n", capsys.readouterr().out)
     shown = shell.stream.getvalue()
     assert "step 7 of 17" in shown and "Warning" not in shown
+
+
+def test_every_wrong_choice_in_the_course_says_why_and_every_exercise_has_two_hints():
+    loaded = load_lessons([builtin_lessons_dir()])
+    unexplained = [f"{lesson.id}/{step.key} choice {n}" for lesson in loaded.lessons for step in lesson.steps
+                   if isinstance(step, (QuizStep, PredictStep)) for n, choice in enumerate(step.choices, 1)
+                   if n not in step.answers and not choice.explanation]
+    assert unexplained == []
+    assert all(len(step.hints) >= 2 and step.starter_fails_with for step in
+               (exercise for lesson in loaded.lessons for exercise in lesson.exercises))
