@@ -296,3 +296,24 @@ async def test_the_resume_offer_loads_lessons_off_the_loop_then_shows_the_hint(a
         if out.getvalue():
             break
     assert "type %learn first-steps to carry on" in out.getvalue()
+
+
+async def test_a_first_run_loads_no_lesson_for_the_resume_offer(asyncshell_home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import asyncio
+    import io
+
+    from asyncshell import cli
+    from asyncshell.course import catalog
+    from asyncshell.repl.console import Console
+    from asyncshell.repl.evaluator import Evaluator
+    from asyncshell.repl.session import Session
+
+    loads: list[object] = []
+    monkeypatch.setattr(catalog, "load_lessons", lambda dirs: loads.append(dirs))  # would fail if called
+    out = io.StringIO()
+    console = Console(out, out)
+    session = Session(Evaluator(write=console.write), console, interactive=False)
+    cli._offer_resume(session)
+    await asyncio.sleep(0.3)
+    assert loads == [] and out.getvalue() == ""  # nothing saved yet: nothing to resume, nothing loaded
+    assert not (asyncshell_home / "progress.sqlite3").exists()  # and a first run writes nothing

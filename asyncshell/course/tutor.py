@@ -51,13 +51,18 @@ def tutor_for(session: Session) -> Tutor:
     return tutor
 
 
+def has_progress() -> bool:
+    """Whether any progress was ever saved: without it there is nothing to resume, and no lesson need load."""
+    return (paths.data_home() / FILENAME).exists()
+
+
 def resume_hint(session: Session) -> str | None:
     """One line offering to continue the lesson last worked on, or None.
 
     Meant for start-up, after the banner: it writes nothing to disk when there
     is no progress file yet, so a first run stays read-only.
     """
-    if not (paths.data_home() / FILENAME).exists():
+    if not has_progress():
         return None
     tutor = tutor_for(session)
     last = carry_on(tutor.store, tutor.course)
