@@ -262,11 +262,13 @@ def _offer_resume(session: Any) -> None:
     the hint comes once they have.  The task is kept until it ends (the loop keeps
     only a weak reference).
     """
-    from asyncshell.course.tutor import has_progress, resume_hint, tutor_for
+    from asyncshell.course.progress_file import has_progress
+
+    if not has_progress():
+        return  # a first run: importing and loading every lesson would only compete with the prompt
+    from asyncshell.course.tutor import resume_hint, tutor_for
 
     async def offer() -> None:
-        if not has_progress():
-            return  # a first run: loading every lesson would only compete with the prompt for the GIL
         try:
             tutor = tutor_for(session)
             await asyncio.to_thread(lambda: tutor.course)

@@ -14,8 +14,9 @@ from asyncshell.paths import builtin_lessons_dir
 from asyncshell.text import plural, printable
 
 
-def course_command(args: argparse.Namespace, *, out: TextIO = sys.stdout) -> int:
+def course_command(args: argparse.Namespace, *, out: TextIO | None = None) -> int:
     """Remember or forget a course folder, or list the courses in use with where each comes from."""
+    out = out or sys.stdout  # looked up now: a default would keep the stream of import time
     if args.action == "list":
         return _list(args, out)
     if args.folder is None:

@@ -16,8 +16,6 @@ wrote one (``loader.read_course``).  Three ways reach one:
 
 from __future__ import annotations
 
-import importlib.metadata
-import importlib.util
 import os
 from collections.abc import Sequence
 from pathlib import Path
@@ -59,6 +57,8 @@ def courses_in_use(extra: Sequence[Path] = (), *, builtin: bool = True) -> tuple
 
 def installed_packs() -> list[tuple[Path, str]]:
     """Every installed pack's ``lessons/`` folder and entry point name; one whose folder is missing is skipped."""
+    import importlib.metadata  # 30 ms to import: only when the lessons load
+
     found = []
     for entry in sorted(importlib.metadata.entry_points(group=ENTRY_POINT_GROUP), key=lambda e: e.name):
         folder = _package_lessons(entry.value.partition(":")[0].strip())
@@ -71,6 +71,8 @@ def _package_lessons(package: str) -> Path | None:
     """The ``lessons/`` folder of an installed top-level package, found without importing it."""
     if not package or "." in package:
         return None  # finding a submodule would import its package
+    import importlib.util
+
     try:
         spec = importlib.util.find_spec(package)
     except (ImportError, ValueError):

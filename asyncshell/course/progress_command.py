@@ -19,7 +19,7 @@ from asyncshell.errors import UsageError
 
 
 def progress_command(
-    args: argparse.Namespace, *, out: TextIO = sys.stdout, err: TextIO = sys.stderr,
+    args: argparse.Namespace, *, out: TextIO | None = None, err: TextIO | None = None,
     ask: Callable[[str], str] | None = None,
 ) -> int:
     """``asyncshell progress``: print the report (``--json``: the document); ``--reset`` forgets after confirming.
@@ -28,6 +28,7 @@ def progress_command(
     one, ``--yes`` is needed, so a script never wipes progress by accident.
     The store's notices go to ``err``, so ``out`` holds the report alone.
     """
+    out, err = out or sys.stdout, err or sys.stderr  # looked up now: a default would keep the stream of import time
     if ask is None and sys.stdin.isatty():
         ask = input
     catalog = load_catalog(args.lessons_dirs, builtin=args.builtin)

@@ -26,6 +26,11 @@ from asyncshell.text import printable
 from asyncshell.paths import data_home, ensure_data_home, private_file
 
 FILENAME = "progress.sqlite3"
+
+
+def has_progress() -> bool:
+    """Whether any progress was ever saved: without it there is nothing to resume, and no lesson need load."""
+    return (data_home() / FILENAME).exists()
 SCHEMA_VERSION = 2
 #: How long a write waits for another shell's: theirs take milliseconds, and a write that still
 #: cannot go ahead is kept in memory (``ProgressStore``), so the loop is never held for long.

@@ -14,14 +14,13 @@ import ast
 from collections.abc import Callable
 from typing import TYPE_CHECKING, TypeVar
 
-from asyncshell import paths
 from asyncshell.course import present
 from asyncshell.course.coach import Coach
 from asyncshell.course.catalog import load_catalog
 from asyncshell.course.exercise import Provided, Workspace, course_helpers_importable, provide
 from asyncshell.course.model import ExampleStep, ExerciseStep, Lesson, LoadResult, PredictStep, QuestionStep, Step
 from asyncshell.course.progress import ProgressStore
-from asyncshell.course.progress_file import FILENAME
+from asyncshell.course.progress_file import has_progress
 from asyncshell.course.questions import answer_typed_as_code, reveal
 from asyncshell.course.standing import carry_on, lesson_table, next_lesson, not_done, tally
 from asyncshell.errors import AsyncshellError, UsageError
@@ -49,11 +48,6 @@ def tutor_for(session: Session) -> Tutor:
     tutor = session.features.get_or_make(Tutor, lambda: Tutor(session, load=lambda: session_catalog(session)))
     session.hooks.cleanups.append(tutor.close)  # close the store
     return tutor
-
-
-def has_progress() -> bool:
-    """Whether any progress was ever saved: without it there is nothing to resume, and no lesson need load."""
-    return (paths.data_home() / FILENAME).exists()
 
 
 def resume_hint(session: Session) -> str | None:
