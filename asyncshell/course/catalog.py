@@ -15,7 +15,7 @@ from pathlib import Path
 from asyncshell.course.courses import courses_in_use
 from asyncshell.course.fields import did_you_mean
 from asyncshell.course.loader import COURSE_FILE, is_lesson_file, read_lesson
-from asyncshell.course.model import Course, Lesson, LoadResult
+from asyncshell.course.model import ID_PATTERN, Course, Lesson, LoadResult
 from asyncshell.errors import LessonError
 
 
@@ -75,7 +75,7 @@ def load_lessons(dirs: Iterable[Path | str]) -> LoadResult:
     )
 
 
-_ID_LINE = re.compile(r"^id:[ \t]*['\"]?([a-z0-9][a-z0-9-]*)['\"]?[ \t]*(#.*)?$", re.MULTILINE)
+_ID_LINE = re.compile(rf"^id:[ \t]*['\"]?({ID_PATTERN.pattern})['\"]?[ \t]*(#.*)?$", re.MULTILINE)
 
 
 def _meant_id(file: Path) -> list[str]:
